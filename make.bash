@@ -1,0 +1,200 @@
+#!/usr/bin/env bash
+# make.bash builds the Go for Xen toolchain into ./goroot.
+#
+#   ./make.bash          full build from a pristine upstream tree (what CI runs)
+#   ./make.bash -quick   development rebuild: re-apply patches/ and the overlays to the
+#                        existing ./goroot, then `go install std cmd` and the host tools
+#
+# Full build phases: find the pristine upstream tree named by VERSION, copy it to a staging
+# directory, apply patches/ in order, add the src/ and runtime-xen/ overlays, run upstream's
+# src/make.bash, build our host tools (misc/xen/cmd/...) into bin/, and only then move the
+# staging directory to ./goroot. A failed build leaves no ./goroot behind.
+set -euo pipefail
+
+top=$(cd "$(dirname "$0")" && pwd)
+cd "$top"
+
+die() {
+	echo "make.bash: $*" >&2
+	exit 1
+}
+phase() {
+	echo "##### $*"
+}
+
+quick=false
+case "${1:-}" in
+"") ;;
+-quick | --quick) quick=true ;;
+*) die "unknown argument ${1}; usage: ./make.bash [-quick]" ;;
+esac
+
+version=$(head -n 1 VERSION)
+base=${version%%-*} # go1.26.8-xen1 -> go1.26.8
+[[ $version =~ ^go[0-9]+\.[0-9]+\.[0-9]+-xen[0-9]+$ ]] || die "VERSION: malformed version \"$version\" (want goX.Y.Z-xenN)"
+
+command -v go >/dev/null || die "no Go on PATH: a Go toolchain ($base) is needed to bootstrap"
+command -v git >/dev/null || die "git is needed to apply patches/"
+
+# The build must not inherit settings aimed at the target or at another GOROOT.
+unset GOROOT GOOS GOARCH GOFLAGS GOEXPERIMENT CGO_ENABLED GOAMD64 GOBIN
+export GOTOOLCHAIN=local
+
+# upstream_version DIR prints the Go version recorded in DIR/VERSION (empty if none).
+upstream_version() {
+	[ -f "$1/VERSION" ] && head -n 1 "$1/VERSION" || true
+}
+
+# find_upstream prints the directory of a pristine $base tree: the bootstrap Go's own tree
+# when it is exactly $base, otherwise the go command's toolchain download of $base.
+find_upstream() {
+	local bootroot found dl
+	bootroot=$(go env GOROOT)
+	found=$(upstream_version "$bootroot")
+	if [ "$found" = "$base" ]; then
+		echo "$bootroot"
+		return
+	fi
+	echo "bootstrap Go at $bootroot is ${found:-of unknown version}, not $base: using GOTOOLCHAIN=$base" >&2
+	dl=$(GOTOOLCHAIN=$base go env GOROOT) || die "could not download $base with GOTOOLCHAIN=$base (see above)"
+	found=$(upstream_version "$dl")
+	[ "$found" = "$base" ] || die "GOTOOLCHAIN=$base gave $dl, which is ${found:-of unknown version}, not $base"
+	echo "$dl"
+}
+
+# apply_patches DIR applies patches/*.patch to the tree in DIR, in order.
+apply_patches() {
+	local dir=$1 p out
+	for p in "$top"/patches/*.patch; do
+		[ -e "$p" ] || continue
+		# GIT_DIR=/dev/null: apply relative to DIR, not to an enclosing repository.
+		if ! out=$(cd "$dir" && GIT_DIR=/dev/null git apply -p1 --whitespace=nowarn "$p" 2>&1); then
+			echo "$out" >&2
+			die "patch ${p#"$top"/} does not apply to $base (above: the file and line where it failed)"
+		fi
+		echo "applied ${p#"$top"/}"
+	done
+}
+
+# overlay_files prints "from to" pairs: every file of the src/ and runtime-xen/ overlays and
+# its path inside a GOROOT.
+overlay_files() {
+	local d f
+	for d in src runtime-xen; do
+		[ -d "$d" ] || continue
+		find "$d" -type f ! -name '*~' | LC_ALL=C sort | while read -r f; do
+			echo "$f src/${f#*/}"
+		done
+	done
+}
+
+# add_overlays DIR copies the overlays into the GOROOT in DIR. An overlay may only add files:
+# one that would replace an upstream file is an error (change upstream files in patches/).
+# The list of added files goes to DIR/.xen-overlay so that -quick can remove them again.
+add_overlays() {
+	local dir=$1 from to
+	: >"$dir/.xen-overlay"
+	while read -r from to; do
+		if [ -e "$dir/$to" ]; then
+			die "overlay $from would replace upstream $to; change upstream files through patches/"
+		fi
+		mkdir -p "$(dirname "$dir/$to")"
+		cp "$from" "$dir/$to"
+		echo "$to" >>"$dir/.xen-overlay"
+	done < <(overlay_files)
+	echo "added $(wc -l <"$dir/.xen-overlay") overlay files"
+}
+
+# configure DIR writes the distribution's settings into the GOROOT in DIR, as a Go
+# distributor does: VERSION gets our version (upstream's other lines kept), and go.env
+# gets GOTOOLCHAIN=local so that a module asking for a newer Go fails with "requires
+# go >= ..." instead of switching to a toolchain without GOOS=xen. (Written here rather
+# than in patches/ because distributions differ in go.env: this machine's
+# Go says local, upstream's says auto.)
+configure() {
+	local dir=$1
+	{
+		echo "$version"
+		tail -n +2 "$upstream/VERSION"
+	} >"$dir/VERSION.new"
+	mv "$dir/VERSION.new" "$dir/VERSION"
+	grep -v '^GOTOOLCHAIN=' "$upstream/go.env" >"$dir/go.env.new"
+	echo "GOTOOLCHAIN=local" >>"$dir/go.env.new"
+	mv "$dir/go.env.new" "$dir/go.env"
+}
+
+# build_host_tools DIR builds misc/xen's commands into DIR/bin with the toolchain in DIR.
+build_host_tools() {
+	local dir=$1
+	[ -d misc/xen/cmd ] || return 0
+	(cd misc/xen && GOROOT="$dir" "$dir/bin/go" build -trimpath -o "$dir/bin/" ./cmd/...) ||
+		die "building the host tools in misc/xen/cmd failed (above)"
+	echo "built $(cd misc/xen/cmd && echo *)"
+}
+
+start=$(date +%s)
+phase "Go for Xen $version (upstream $base)"
+upstream=$(find_upstream)
+echo "upstream tree: $upstream"
+
+if $quick; then
+	dir=$top/goroot
+	[ -x "$dir/bin/go" ] || die "-quick needs a built ./goroot; run ./make.bash first"
+	phase "restoring upstream files touched by patches/ and removing old overlays"
+	for p in patches/*.patch; do
+		[ -e "$p" ] || continue
+		GIT_DIR=/dev/null git apply --numstat "$p" | cut -f3
+	done | sort -u | while read -r f; do
+		if [ -e "$upstream/$f" ]; then
+			cp "$upstream/$f" "$dir/$f"
+		else
+			rm -f "$dir/$f" # a file the patch series creates
+		fi
+	done
+	if [ -f "$dir/.xen-overlay" ]; then
+		(cd "$dir" && xargs rm -f <.xen-overlay)
+	fi
+	phase "applying patches/"
+	apply_patches "$dir"
+	phase "adding overlays"
+	add_overlays "$dir"
+	configure "$dir"
+	phase "go install std cmd"
+	GOROOT=$dir "$dir/bin/go" install std cmd || die "go install std cmd failed (above)"
+	phase "host tools"
+	build_host_tools "$dir"
+	phase "done in $(($(date +%s) - start))s: $("$dir/bin/go" version)"
+	exit 0
+fi
+
+stage=$top/_build/goroot.new
+phase "copying $upstream to ${stage#"$top"/}"
+rm -rf "$stage"
+mkdir -p "$stage"
+# bin/ and pkg/ are the bootstrap's build products; the source is all we want.
+(cd "$upstream" && tar --exclude=./bin --exclude=./pkg -cf - .) | (cd "$stage" && tar -xf -)
+chmod -R u+w "$stage" # module-cache toolchains are read-only
+# A toolchain from the module cache has its go.mod files renamed _go.mod (module zips
+# may not hold nested modules); the build needs them back.
+find "$stage" -name _go.mod | while read -r f; do
+	mv "$f" "$(dirname "$f")/go.mod"
+done
+
+phase "applying patches/"
+apply_patches "$stage"
+
+phase "adding overlays (src/, runtime-xen/)"
+add_overlays "$stage"
+configure "$stage"
+
+phase "building the toolchain (upstream src/make.bash)"
+(cd "$stage/src" && GOROOT_BOOTSTRAP=$(go env GOROOT) ./make.bash) ||
+	die "upstream src/make.bash failed (above)"
+
+phase "building host tools into bin/"
+build_host_tools "$stage"
+
+phase "installing to ./goroot"
+rm -rf "$top/goroot"
+mv "$stage" "$top/goroot"
+phase "done in $(($(date +%s) - start))s: $("$top/goroot/bin/go" version)"

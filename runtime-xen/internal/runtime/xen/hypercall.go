@@ -1,0 +1,64 @@
+package xen
+
+import "unsafe"
+
+// HypercallPage is the physical (= virtual) address of the hypercall page that
+// InstallHypercallPage filled; zero before that.
+var HypercallPage uintptr
+
+// Hypercall invokes hypercall op through the hypercall page with up to five
+// arguments and returns rax: a negative value is -errno. Xen may clobber the
+// argument registers (debug builds poison them), which Go's ABI0 allows.
+//
+//go:noescape
+func Hypercall(op, a1, a2, a3, a4, a5 uintptr) uintptr
+
+// Cpuid executes CPUID with eax = leaf and ecx = sub.
+func Cpuid(leaf, sub uint32) (eax, ebx, ecx, edx uint32)
+
+// Rdmsr and Wrmsr read and write a model-specific register.
+func Rdmsr(msr uint32) uint64
+func Wrmsr(msr uint32, value uint64)
+
+// Outl writes a 32-bit value to an I/O port.
+func Outl(port uint16, value uint32)
+
+// Rdtsc reads the time-stamp counter.
+func Rdtsc() uint64
+
+// Sti, Cli and Hlt enable interrupts, disable them, and halt until the next
+// interrupt. StiHlt enables interrupts and halts atomically (sti keeps
+// interrupts blocked for one more instruction), so an interrupt that is already
+// pending wakes the hlt instead of being lost; it returns with interrupts
+// disabled again.
+func StiHlt()
+
+// ReadCR2 returns the faulting address of the last page fault.
+func ReadCR2() uintptr
+
+// ReadCR3 and WriteCR3 read and load the page-table root; writing flushes the TLB.
+func ReadCR3() uintptr
+func WriteCR3(v uintptr)
+
+// Invlpg drops the TLB entry of the page holding addr.
+func Invlpg(addr uintptr)
+
+// Lidt loads the interrupt descriptor table register from a 10-byte
+// pseudo-descriptor (limit u16, base u64).
+//
+//go:noescape
+func Lidt(desc unsafe.Pointer)
+
+// Ltr loads the task register with the TSS selector sel.
+func Ltr(sel uint16)
+
+// Pause is the spin-wait hint.
+func Pause()
+
+// Outb writes a byte to an I/O port.
+func Outb(port uint16, value byte)
+
+// Rdrand and Rdseed return a random 64-bit value and whether the CPU had one
+// (CF=1); both may fail transiently.
+func Rdrand() (uint64, bool)
+func Rdseed() (uint64, bool)

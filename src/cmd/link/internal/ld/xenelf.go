@@ -1,0 +1,101 @@
+// Xen guest images (GOOS=xen).
+//
+// A GOOS=xen executable is an ELF64 image that Xen boots as a PVH guest
+// (xen/docs/misc/pvh.pandoc): Xen loads each PT_LOAD segment at its physical
+// address and enters the image in 32-bit protected mode at the address given by
+// the XEN_ELFNOTE_PHYS32_ENTRY note. The image is linked with virtual addresses
+// equal to physical addresses, so the runtime's identity map runs it unchanged
+// once the start-of-day code has switched to long mode.
+//
+// The notes live in a PT_NOTE segment of their own: Xen's libelf reads note
+// segments (xen/common/libelf/libelf-dominfo.c, elf_xen_parse).
+
+package ld
+
+import (
+	"debug/elf"
+	"internal/buildcfg"
+)
+
+// XenLoadAddr is the physical address at which a GOOS=xen image is loaded: the
+// ELF and program headers go here and text follows. PVH guests are loaded from
+// 1 MiB up, above the legacy BIOS area and below which Xen keeps its own data
+// for the guest.
+const XenLoadAddr = 1 << 20
+
+// Xen ELF note types, from xen/include/public/elfnote.h.
+const (
+	xenElfnoteGuestOS      = 6  // XEN_ELFNOTE_GUEST_OS: name of the guest OS (string)
+	xenElfnoteGuestVersion = 7  // XEN_ELFNOTE_GUEST_VERSION: its version (string)
+	xenElfnotePhys32Entry  = 18 // XEN_ELFNOTE_PHYS32_ENTRY: 32-bit physical PVH entry (u32)
+)
+
+// xenNoteName is the owner name of every Xen note ("Xen" and its NUL).
+const xenNoteName = "Xen\x00"
+
+// xenNote is one note of the .note.Xen section.
+type xenNote struct {
+	typ  uint32
+	desc func(ctxt *Link) []byte // computed when the note is written
+	size int                     // len(desc), known before layout
+}
+
+func xenNotes() []xenNote {
+	guestOS := "Go\x00"
+	version := buildcfg.Version + "\x00"
+	return []xenNote{
+		{xenElfnoteGuestOS, func(*Link) []byte { return []byte(guestOS) }, len(guestOS)},
+		{xenElfnoteGuestVersion, func(*Link) []byte { return []byte(version) }, len(version)},
+		{xenElfnotePhys32Entry, xenPhys32Entry, 4},
+	}
+}
+
+// xenPhys32Entry is the PVH entry point: the entry symbol (_rt0_amd64_xen), which
+// begins with the 32-bit start-of-day code.
+func xenPhys32Entry(ctxt *Link) []byte {
+	entry := Entryvalue(ctxt)
+	if entry <= 0 || entry >= 1<<32 {
+		Errorf("GOOS=xen: entry point %#x is not a 32-bit physical address", entry)
+	}
+	b := make([]byte, 4)
+	ctxt.Arch.ByteOrder.PutUint32(b, uint32(entry))
+	return b
+}
+
+// xenElfNotes reserves the .note.Xen section in the header area and gives it a
+// PT_NOTE segment. It returns the number of bytes reserved.
+func xenElfNotes(startva, resoff uint64) int {
+	var sizes []int
+	for _, n := range xenNotes() {
+		sizes = append(sizes, int(Rnd(int64(len(xenNoteName)), 4)+Rnd(int64(n.size), 4)))
+	}
+	sh := elfshname(".note.Xen")
+	reserved := elfnote(sh, startva, resoff, sizes...)
+	ph := newElfPhdr()
+	ph.Type = elf.PT_NOTE
+	ph.Flags = elf.PF_R
+	phsh(ph, sh)
+	return reserved
+}
+
+// xenWriteElfNotes writes the .note.Xen section reserved by xenElfNotes.
+func xenWriteElfNotes(ctxt *Link) int {
+	sh := elfshname(".note.Xen")
+	out := ctxt.Out
+	out.SeekSet(int64(sh.Off))
+	for _, n := range xenNotes() {
+		desc := n.desc(ctxt)
+		if len(desc) != n.size {
+			Errorf("GOOS=xen: Xen note %d is %d bytes, reserved %d", n.typ, len(desc), n.size)
+		}
+		out.Write32(uint32(len(xenNoteName)))
+		out.Write32(uint32(len(desc)))
+		out.Write32(n.typ)
+		out.WriteString(xenNoteName)
+		out.Write(desc)
+		for pad := Rnd(int64(len(desc)), 4) - int64(len(desc)); pad > 0; pad-- {
+			out.Write8(0)
+		}
+	}
+	return int(sh.Size)
+}

@@ -1,0 +1,189 @@
+// Arguments, environment and runtime options on Xen come from the command line
+// Xen hands the guest (hvm_start_info.cmdline_paddr); the grammar is in
+// internal/runtime/xen/cmdline.go. Runtime options:
+//
+//	goxen.argv0=NAME      os.Args[0] (default: the last element of the main
+//	                      package's path, from the build information)
+//	goxen.cmdline=module  the environment and arguments continue in boot module 0,
+//	                      a text in the same grammar, for lines longer than Xen
+//	                      allows (1023 bytes)
+//	goxen.debugexit=1     after the final status line, end QEMU through its
+//	                      isa-debug-exit device at port 0xf4 (the emulated backend)
+//	goxen.boottime=1      print the boot timeline (Xen system time) on the console
+
+package runtime
+
+import (
+	"internal/runtime/xen"
+	"internal/stringslite"
+	"unsafe"
+)
+
+var (
+	xenOptArgv0        string
+	xenOptModuleCmdline bool
+)
+
+// xenCmdline returns the command line Xen passed, without copying it.
+//
+//go:nosplit
+func xenCmdline() string {
+	si := xenStartInfo
+	if si == nil || si.CmdlinePaddr == 0 {
+		return ""
+	}
+	return gostringnocopy((*byte)(unsafe.Pointer(uintptr(si.CmdlinePaddr))))
+}
+
+// xenModule returns boot module i's contents, without copying them.
+func xenModule(i uint32) ([]byte, bool) {
+	si := xenStartInfo
+	if si == nil || i >= si.NrModules {
+		return nil, false
+	}
+	m := (*xen.ModlistEntry)(unsafe.Pointer(uintptr(si.ModlistPaddr) + uintptr(i)*unsafe.Sizeof(xen.ModlistEntry{})))
+	return unsafe.Slice((*byte)(unsafe.Pointer(uintptr(m.Paddr))), int(m.Size)), true
+}
+
+// xenReadOptions reads the goxen.* words at the start of the command line, at
+// boot, before the allocator exists: the exit path needs them.
+//
+//go:nosplit
+func xenReadOptions() {
+	line := xenCmdline()
+	for len(line) > 0 {
+		for len(line) > 0 && (line[0] == ' ' || line[0] == '\t' || line[0] == '\n' || line[0] == '\r') {
+			line = line[1:]
+		}
+		end := 0
+		for end < len(line) && line[end] != ' ' && line[end] != '\t' && line[end] != '\n' && line[end] != '\r' {
+			end++
+		}
+		w := line[:end]
+		line = line[end:]
+		if !stringslite.HasPrefix(w, xen.CmdlineOptionPrefix) {
+			return
+		}
+		switch w {
+		case "goxen.debugexit=1":
+			xenOptDebugExit = true
+		case "goxen.boottime=1":
+			xenOptBootTime = true
+		case "goxen.cmdline=module":
+			xenOptModuleCmdline = true
+		}
+	}
+}
+
+// goenvs builds os.Args and the environment from the command line.
+func goenvs() {
+	var args, env []string
+	line := xenCmdline()
+	phase := 0 // 0: options, 1: environment, 2: arguments
+	for pass := 0; pass < 2; pass++ {
+		if pass == 1 {
+			if !xenOptModuleCmdline {
+				break
+			}
+			m, ok := xenModule(0)
+			if !ok {
+				xenCmdlineError("goxen.cmdline=module, but there is no boot module")
+			}
+			line = string(m)
+			if phase == 0 {
+				phase = 1
+			}
+		}
+		buf := make([]byte, len(line))
+		sc := xen.NewCmdlineScanner(line)
+		for {
+			n, ok, err := sc.Next(buf)
+			if err != "" {
+				xenCmdlineError(err)
+			}
+			if !ok {
+				break
+			}
+			w := buf[:n]
+			if phase == 0 && stringslite.HasPrefix(string(w), xen.CmdlineOptionPrefix) {
+				xenOption(string(w))
+				continue
+			}
+			if phase <= 1 {
+				if string(w) == "--" {
+					phase = 2
+					continue
+				}
+				if xen.IsEnvWord(w) {
+					env = append(env, string(w))
+					phase = 1
+					continue
+				}
+			}
+			phase = 2
+			args = append(args, string(w))
+		}
+	}
+	argv0 := xenOptArgv0
+	if argv0 == "" {
+		argv0 = xenMainPackageName()
+	}
+	argslice = append([]string{argv0}, args...)
+	if env == nil {
+		env = []string{} // nil means "not yet initialized" to gogetenv
+	}
+	envs = env
+}
+
+// xenOption checks one goxen.NAME=VALUE word (xenReadOptions applied the
+// ones the exit path needs).
+func xenOption(w string) {
+	name, value, _ := stringslite.Cut(w[len(xen.CmdlineOptionPrefix):], "=")
+	switch name {
+	case "argv0":
+		xenOptArgv0 = value
+		return
+	case "debugexit", "boottime":
+		if value == "1" {
+			return
+		}
+	case "cmdline":
+		if value == "module" {
+			return
+		}
+	}
+	xenCmdlineError("unknown runtime option " + w)
+}
+
+func xenCmdlineError(msg string) {
+	print("goxen: malformed command line: ", msg, "\n")
+	exit(2)
+}
+
+// xenMainPackageName is the last element of the main package's import path
+// from the build information (modinfo: "path\t<import path>\n..." after a
+// 16-byte marker), or "go" without one.
+func xenMainPackageName() string {
+	const marker = 16
+	info := modinfo
+	if len(info) < marker {
+		return "go"
+	}
+	info = info[marker:]
+	for len(info) > 0 {
+		line, rest, _ := stringslite.Cut(info, "\n")
+		info = rest
+		if path, ok := stringslite.CutPrefix(line, "path\t"); ok {
+			for i := len(path) - 1; i >= 0; i-- {
+				if path[i] == '/' {
+					path = path[i+1:]
+					break
+				}
+			}
+			if path != "" {
+				return path
+			}
+		}
+	}
+	return "go"
+}

@@ -1,0 +1,392 @@
+// The runtime on Xen (GOOS=xen): a PVH guest with one vCPU and one M.
+//
+// There are no OS threads: the runtime runs single-threaded the way it does on
+// wasm (see singleThreaded in proc.go), and the idle path is the event loop in
+// netpoll_xen.go. The start-of-day code is in rt0_xen_amd64.s; memory in
+// mem_xen.go; traps in trap_xen.go; the Xen ABI in internal/runtime/xen.
+
+package runtime
+
+import (
+	"internal/runtime/atomic"
+	"internal/runtime/xen"
+	"unsafe"
+)
+
+// xenStartInfoPaddr is the physical address of hvm_start_info, saved by
+// xenEntry64 from ebx.
+var xenStartInfoPaddr uintptr
+
+// Set up by xenBoot.
+var (
+	xenStartInfo *xen.StartInfo
+	xenShared    *xen.SharedInfo
+	xenVcpu      *xen.VcpuInfo // vCPU 0's vcpu_info; xenUpcall (asm) clears its upcall flag
+	xenDom0      bool          // we are the control domain (console via console_io)
+	xenTimerPort uint32        // event channel of VIRQ_TIMER
+)
+
+// Interrupt vector of event-channel upcalls (HVM_PARAM_CALLBACK_IRQ).
+const xenUpcallVector = 0xF3
+
+// hvm_start_info.flags (xen.h, SIF_*).
+const xenSIFInitDomain = 1 << 1
+
+const _NSIG = 65 // signal numbers as on Linux, for os/signal's tables
+
+const _EINVAL = 22 // what netpollopen returns for a bad port (as syscall.EINVAL)
+
+// Signal numbers used as gp.sig for traps turned into panics (as on Linux).
+const (
+	_SIGILL  = 4
+	_SIGTRAP = 5
+	_SIGFPE  = 8
+	_SIGSEGV = 11
+	_SIGTERM = 15
+)
+
+type mOS struct{}
+
+type sigset struct{}
+
+type gsignalStack struct{}
+
+const preemptMSupported = false
+
+func preemptM(mp *m) {}
+
+// osinit runs before the memory allocator and the scheduler exist. It brings up
+// the platform (xenBoot) and then tells the runtime what it has.
+func osinit() {
+	xenBoot()
+	physPageSize = xenPageSize
+	numCPUStartup = getCPUCount()
+	getg().m.procid = 1
+}
+
+func getCPUCount() int32 { return 1 }
+
+// xenBoot finds Xen, installs the hypercall page, reads hvm_start_info, takes
+// over memory and traps, and maps shared_info: everything the runtime needs
+// before mallocinit.
+func xenBoot() {
+	xenInstallHypercallPage()
+	si := (*xen.StartInfo)(unsafe.Pointer(xenStartInfoPaddr))
+	if si.Magic != xen.StartInfoMagic {
+		xenBootFail("hvm_start_info has a bad magic number (not booted as a PVH guest?)")
+	}
+	xenStartInfo = si
+	xenDom0 = si.Flags&xenSIFInitDomain != 0
+	xenReadOptions()
+	xenInitMemory(si)
+	xenInitTraps()
+	xenMapSharedInfo()
+	xenInitConsole()
+	xenInitEvents()
+}
+
+// xenInstallHypercallPage locates Xen's CPUID leaves and asks Xen to write the
+// hypercall page (xen/include/public/arch-x86/cpuid.h: leaves 0x40000000 +
+// 0x100*k with signature "XenVMMXenVMM"; the MSR to write is in leaf base+2).
+func xenInstallHypercallPage() {
+	for base := uint32(0x40000000); base < 0x40010000; base += 0x100 {
+		eax, ebx, ecx, edx := xen.Cpuid(base, 0)
+		// "XenVMMXenVMM" in ebx, ecx, edx.
+		if ebx != 0x566e6558 || ecx != 0x65584d4d || edx != 0x4d4d566e || eax-base < 2 {
+			continue
+		}
+		_, msr, _, _ := xen.Cpuid(base+2, 0)
+		page := alignUp(uintptr(unsafe.Pointer(&xenHypercallPageBuf)), xenPageSize)
+		p := (*[xenPageSize]byte)(unsafe.Pointer(page))
+		for i := range p {
+			p[i] = 0xc3 // ret: an entry Xen did not fill returns with garbage, never runs off
+		}
+		xen.Wrmsr(msr, uint64(page))
+		if p[0] == 0xc3 {
+			xenBootFail("Xen did not fill the hypercall page")
+		}
+		xen.HypercallPage = page
+		return
+	}
+	xenBootFail("not running on Xen (no Xen CPUID leaves)")
+}
+
+var xenHypercallPageBuf [2 * xenPageSize]byte
+
+// xenBootFail reports a failure before the console works, on the port-0xE9
+// debug console (Xen prints it for HVM guests with guest_loglvl, QEMU with
+// -debugcon), then halts or shuts down.
+func xenBootFail(msg string) {
+	if xen.HypercallPage != 0 {
+		print("runtime: xen: ", msg, "\n")
+		xenShutdown(xen.ShutdownCrash)
+	}
+	for i := 0; i < len(msg); i++ {
+		xen.Outb(0xe9, msg[i])
+	}
+	xen.Outb(0xe9, '\n')
+	for {
+		xen.StiHlt()
+	}
+}
+
+// xenMapSharedInfo maps shared_info at a free frame (XENMEM_add_to_physmap,
+// XENMAPSPACE_shared_info). The RAM frame that was there goes back to Xen.
+func xenMapSharedInfo() {
+	pa := xenFrames.alloc()
+	if pa == 0 {
+		xenBootFail("no memory for shared_info")
+	}
+	xatp := xen.AddToPhysmap{Domid: xen.DomidSelf, Space: xen.MapSpaceSharedInfo, Idx: 0, Gpfn: uint64(pa >> xenPageShift)}
+	if rc := xen.Hypercall(xen.HypercallMemoryOp, xen.MemoryOpAddToPhysmap, uintptr(unsafe.Pointer(&xatp)), 0, 0, 0); rc != 0 {
+		xenBootFail("XENMEM_add_to_physmap(shared_info) failed")
+	}
+	xenShared = (*xen.SharedInfo)(unsafe.Pointer(pa))
+	xenVcpu = &xenShared.VcpuInfo[0]
+}
+
+// xenInitEvents routes event-channel upcalls to xenUpcallVector and binds the
+// timer VIRQ, which the netpoller arms for its deadlines.
+func xenInitEvents() {
+	for i := range xenShared.EvtchnMask {
+		xenShared.EvtchnMask[i] = ^uint64(0)
+	}
+	p := xen.HVMParam{Domid: xen.DomidSelf, Index: xen.HVMParamCallbackIRQ, Value: xen.HVMCallbackVector | xenUpcallVector}
+	if rc := xen.Hypercall(xen.HypercallHVMOp, xen.HVMOpSetParam, uintptr(unsafe.Pointer(&p)), 0, 0, 0); rc != 0 {
+		xenBootFail("HVMOP_set_param(HVM_PARAM_CALLBACK_IRQ) failed")
+	}
+	bind := xen.EvtchnBindVirq{Virq: xen.VirqTimer, Vcpu: 0}
+	if rc := xen.Hypercall(xen.HypercallEventChannelOp, xen.EvtchnOpBindVirq, uintptr(unsafe.Pointer(&bind)), 0, 0, 0); rc != 0 {
+		xenBootFail("EVTCHNOP_bind_virq(VIRQ_TIMER) failed")
+	}
+	xenTimerPort = bind.Port
+	xenUnmask(xenTimerPort)
+}
+
+// xenUnmask unmasks an event channel. EVTCHNOP_unmask (rather than clearing the
+// bit ourselves) makes Xen re-raise an event that arrived while masked.
+//
+//go:nosplit
+func xenUnmask(port uint32) {
+	arg := xen.EvtchnPort{Port: port}
+	xen.Hypercall(xen.HypercallEventChannelOp, xen.EvtchnOpUnmask, uintptr(unsafe.Pointer(&arg)), 0, 0, 0)
+}
+
+// xenShutdown ends the domain with a SHUTDOWN_* reason (sched.h).
+//
+//go:nosplit
+func xenShutdown(reason uint32) {
+	r := reason
+	for {
+		xen.Hypercall(xen.HypercallSchedOp, xen.SchedOpShutdown, uintptr(unsafe.Pointer(&r)), 0, 0, 0)
+	}
+}
+
+// Time.
+//
+// nanotime is Xen's system time (nanoseconds since the host booted), read from
+// the pvclock in vcpu_info (xen.h, struct vcpu_time_info); the timer hypercalls
+// take deadlines in the same time base.
+
+//go:nosplit
+func nanotime1() int64 {
+	if xenVcpu == nil {
+		return 0 // before xenMapSharedInfo
+	}
+	t := &xenVcpu.Time
+	for {
+		v := atomic.Load(&t.Version)
+		if v&1 != 0 {
+			continue // an update is in progress
+		}
+		tsc := xen.Rdtsc()
+		ns := xen.PvclockNanos(tsc, t.TSCTimestamp, t.SystemTime, t.TSCToSystemMul, t.TSCShift)
+		if atomic.Load(&t.Version) == v {
+			return int64(ns)
+		}
+	}
+}
+
+// walltime is the wall clock in shared_info (wc_sec_hi:wc_sec, wc_nsec: the
+// Unix time at system time 0) plus the system time.
+//
+//go:nosplit
+func walltime() (sec int64, nsec int32) {
+	s := xenShared
+	for {
+		v := atomic.Load(&s.WcVersion)
+		if v&1 != 0 {
+			continue
+		}
+		wsec := int64(s.WcSecHi)<<32 | int64(s.WcSec)
+		wnsec := int64(s.WcNsec)
+		now := nanotime1()
+		if atomic.Load(&s.WcVersion) == v {
+			ns := wnsec + now
+			return wsec + ns/1e9, int32(ns % 1e9)
+		}
+	}
+}
+
+//go:linkname syscall_now syscall.now
+func syscall_now() (sec int64, nsec int32) {
+	sec, nsec, _ = time_now()
+	return
+}
+
+// usleep sleeps without running goroutines: the runtime uses it in retry
+// loops. The vCPU halts until the timer fires; events that arrive meanwhile
+// stay pending for the netpoller.
+//
+//go:nosplit
+func usleep(usec uint32) {
+	deadline := nanotime1() + int64(usec)*1000
+	for nanotime1() < deadline {
+		xenArmTimer(deadline)
+		xen.StiHlt()
+	}
+}
+
+//go:nosplit
+func usleep_no_g(usec uint32) {
+	usleep(usec)
+}
+
+// xenArmTimer asks for a VIRQ_TIMER event at system time deadline
+// (set_timer_op: absolute, one-shot; xen.h).
+//
+//go:nosplit
+func xenArmTimer(deadline int64) {
+	if deadline <= 0 {
+		deadline = 1 // 0 would cancel the timer
+	}
+	xen.Hypercall(xen.HypercallSetTimerOp, uintptr(deadline), 0, 0, 0, 0)
+}
+
+func osyield() {}
+
+//go:nosplit
+func osyield_no_g() {}
+
+// Randomness: RDSEED where the CPU has it, else RDRAND. A CPU with neither is
+// refused at boot (readRandom returning short makes the runtime fall back to
+// a predictable seed, which a unikernel must not do).
+func readRandom(r []byte) int {
+	n := 0
+	for n < len(r) {
+		v, ok := xenRandom64()
+		if !ok {
+			break
+		}
+		for i := 0; i < 8 && n < len(r); i++ {
+			r[n] = byte(v >> (8 * i))
+			n++
+		}
+	}
+	return n
+}
+
+var (
+	xenHaveRDSEED, xenHaveRDRAND, xenRandChecked bool
+)
+
+//go:nosplit
+func xenRandom64() (uint64, bool) {
+	if !xenRandChecked {
+		_, _, ecx, _ := xen.Cpuid(1, 0)
+		xenHaveRDRAND = ecx&(1<<30) != 0
+		_, ebx, _, _ := xen.Cpuid(7, 0)
+		xenHaveRDSEED = ebx&(1<<18) != 0
+		xenRandChecked = true
+		if !xenHaveRDSEED && !xenHaveRDRAND {
+			throw("xen: the CPU has neither RDSEED nor RDRAND: no source of randomness")
+		}
+	}
+	// Both instructions may fail transiently (CF=0); retry a bounded number of
+	// times as Intel's DRNG guide recommends.
+	for i := 0; i < 100; i++ {
+		if xenHaveRDSEED {
+			if v, ok := xen.Rdseed(); ok {
+				return v, true
+			}
+		}
+		if xenHaveRDRAND {
+			if v, ok := xen.Rdrand(); ok {
+				return v, true
+			}
+		}
+	}
+	throw("xen: RDSEED/RDRAND keep failing")
+	return 0, false
+}
+
+// Threads: there is one M. The runtime never asks for another (singleThreaded).
+func mpreinit(mp *m) {
+	mp.gsignal = malg(32 * 1024)
+	mp.gsignal.m = mp
+}
+
+func minit()             {}
+func unminit()           {}
+func mdestroy(mp *m)     {}
+func newosproc(mp *m)    { throw("newosproc: xen has one M") }
+func exitThread(wait *atomic.Uint32) { throw("exitThread: xen has one M") }
+
+// Signals: there are none from outside except those the port raises itself
+// (SIGTERM for a toolstack shutdown request, issue-5 work); traps become
+// panics in trap_xen.go.
+
+//go:nosplit
+func sigsave(p *sigset) {}
+
+//go:nosplit
+func msigrestore(sigmask sigset) {}
+
+//go:nosplit
+//go:nowritebarrierrec
+func clearSignalHandlers() {}
+
+//go:nosplit
+func sigblock(exiting bool) {}
+
+func initsig(preinit bool)         {}
+func sigenable(uint32)             {}
+func sigdisable(uint32)            {}
+func sigignore(uint32)             {}
+func setProcessCPUProfiler(int32)  {}
+func setThreadCPUProfiler(int32)   {}
+func os_sigpipe()                  {}
+
+func signame(sig uint32) string {
+	switch sig {
+	case _SIGILL:
+		return "SIGILL"
+	case _SIGTRAP:
+		return "SIGTRAP"
+	case _SIGFPE:
+		return "SIGFPE"
+	case _SIGSEGV:
+		return "SIGSEGV"
+	case _SIGTERM:
+		return "SIGTERM"
+	}
+	return ""
+}
+
+// Files: the runtime reads no files on xen.
+func open(name *byte, mode, perm int32) int32        { return -1 }
+func closefd(fd int32) int32                         { return -1 }
+func read(fd int32, p unsafe.Pointer, n int32) int32 { return -1 }
+
+func madvise(addr unsafe.Pointer, n uintptr, flags int32) int32 { return 0 }
+
+// write1 writes to the console: fds 1 and 2 are both the Xen console.
+//
+//go:nosplit
+func write1(fd uintptr, p unsafe.Pointer, n int32) int32 {
+	if fd != 1 && fd != 2 {
+		return -1
+	}
+	xenConsoleWrite(p, n)
+	return n
+}
