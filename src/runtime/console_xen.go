@@ -33,7 +33,7 @@ const (
 var (
 	xenConsRing     uintptr // the console ring page (domU), or 0
 	xenConsPort     uint32  // its event channel
-	xenConsLastByte byte = '\n'
+	xenConsLastByte byte    = '\n'
 )
 
 // Runtime options from the command line (env_xen.go).

@@ -20,7 +20,7 @@ import (
 )
 
 var (
-	xenOptArgv0        string
+	xenOptArgv0         string
 	xenOptModuleCmdline bool
 )
 

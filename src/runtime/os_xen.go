@@ -326,10 +326,10 @@ func mpreinit(mp *m) {
 	mp.gsignal.m = mp
 }
 
-func minit()             {}
-func unminit()           {}
-func mdestroy(mp *m)     {}
-func newosproc(mp *m)    { throw("newosproc: xen has one M") }
+func minit()                         {}
+func unminit()                       {}
+func mdestroy(mp *m)                 {}
+func newosproc(mp *m)                { throw("newosproc: xen has one M") }
 func exitThread(wait *atomic.Uint32) { throw("exitThread: xen has one M") }
 
 // Signals: there are none from outside except those the port raises itself
@@ -349,13 +349,18 @@ func clearSignalHandlers() {}
 //go:nosplit
 func sigblock(exiting bool) {}
 
-func initsig(preinit bool)         {}
-func sigenable(uint32)             {}
-func sigdisable(uint32)            {}
-func sigignore(uint32)             {}
-func setProcessCPUProfiler(int32)  {}
-func setThreadCPUProfiler(int32)   {}
-func os_sigpipe()                  {}
+func initsig(preinit bool)        {}
+func sigenable(uint32)            {}
+func sigdisable(uint32)           {}
+func sigignore(uint32)            {}
+func setProcessCPUProfiler(int32) {}
+func setThreadCPUProfiler(int32)  {}
+
+// os_sigpipe is called when a write to a broken pipe fails; a Xen program's
+// pipes are internal, so the error alone reports it.
+//
+//go:linkname os_sigpipe os.sigpipe
+func os_sigpipe() {}
 
 func signame(sig uint32) string {
 	switch sig {
@@ -389,4 +394,39 @@ func write1(fd uintptr, p unsafe.Pointer, n int32) int32 {
 	}
 	xenConsoleWrite(p, n)
 	return n
+}
+
+// Services for package syscall's file system (syscall/fs_xen.go).
+
+//go:linkname syscall_consoleWrite syscall.consoleWrite
+func syscall_consoleWrite(b []byte) {
+	if len(b) > 0 {
+		xenConsoleWrite(unsafe.Pointer(&b[0]), int32(len(b)))
+	}
+}
+
+// syscall_consoleRead reads console input. Input is not wired up yet: stdin
+// reads as empty.
+//
+//go:linkname syscall_consoleRead syscall.consoleRead
+func syscall_consoleRead(b []byte) (int, error) {
+	return 0, nil
+}
+
+// syscall_memoryAvailable reports whether n more bytes can be allocated,
+// counting free frames and the heap's free pages, and keeping a reserve for
+// the runtime's own needs.
+//
+//go:linkname syscall_memoryAvailable syscall.memoryAvailable
+func syscall_memoryAvailable(n uint64) bool {
+	const reserve = 4 << 20
+	free := uint64(xenFrames.total-xenFrames.inUse)*xenPageSize + uint64(gcController.heapFree.load())
+	return n+reserve <= free
+}
+
+//go:linkname crypto_sysrand_readRandom crypto/internal/sysrand.runtime_readRandom
+func crypto_sysrand_readRandom(b []byte) {
+	if readRandom(b) != len(b) {
+		throw("xen: no random numbers")
+	}
 }

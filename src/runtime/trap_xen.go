@@ -50,9 +50,9 @@ var xenTrapNames = [...]string{
 
 // The IDT, the TSS with the interrupt stacks, and their stacks.
 var (
-	xenIDT             [256][2]uint64
-	xenTSS             [26]uint32 // 104 bytes: the 64-bit TSS (SDM vol. 3A, 8.7)
-	xenTrapStack       [32 << 10]byte
+	xenIDT              [256][2]uint64
+	xenTSS              [26]uint32 // 104 bytes: the 64-bit TSS (SDM vol. 3A, 8.7)
+	xenTrapStack        [32 << 10]byte
 	xenDoubleFaultStack [8 << 10]byte
 )
 

@@ -87,10 +87,10 @@ const (
 	HVMOpSetParam = 0
 	HVMOpGetParam = 1
 
-	HVMParamCallbackIRQ = 0 // HVM_PARAM_CALLBACK_IRQ
-	HVMParamStorePFN    = 1
-	HVMParamStoreEvtchn = 2
-	HVMParamConsolePFN  = 17
+	HVMParamCallbackIRQ   = 0 // HVM_PARAM_CALLBACK_IRQ
+	HVMParamStorePFN      = 1
+	HVMParamStoreEvtchn   = 2
+	HVMParamConsolePFN    = 17
 	HVMParamConsoleEvtchn = 18
 
 	// HVMCallbackVector is HVM_PARAM_CALLBACK_TYPE_VECTOR in bits 63:56 of
@@ -109,7 +109,7 @@ type HVMParam struct {
 
 // vcpu_op commands (vcpu.h, VCPUOP_*).
 const (
-	VcpuOpSetSingleshotTimer = 8
+	VcpuOpSetSingleshotTimer  = 8
 	VcpuOpStopSingleshotTimer = 9
 )
 
@@ -181,14 +181,14 @@ type MemmapEntry struct {
 
 // VcpuTimeInfo is struct vcpu_time_info (xen.h), 32 bytes, the pvclock.
 type VcpuTimeInfo struct {
-	Version         uint32
-	_               uint32
-	TSCTimestamp    uint64
-	SystemTime      uint64
-	TSCToSystemMul  uint32
-	TSCShift        int8
-	Flags           uint8
-	_               [2]uint8
+	Version        uint32
+	_              uint32
+	TSCTimestamp   uint64
+	SystemTime     uint64
+	TSCToSystemMul uint32
+	TSCShift       int8
+	Flags          uint8
+	_              [2]uint8
 }
 
 // VcpuInfo is struct vcpu_info (xen.h) on x86-64, 64 bytes.

@@ -98,7 +98,7 @@ TEXT ·Lidt(SB),NOSPLIT,$0-8
 	RET
 
 // func Ltr(sel uint16)
-TEXT ·Ltr(SB),NOSPLIT,$0-8
+TEXT ·Ltr(SB),NOSPLIT,$0-2
 	MOVW	sel+0(FP), AX
 	LTR	AX
 	RET

@@ -1,0 +1,13 @@
+package sysrand
+
+import _ "unsafe" // for go:linkname
+
+// read fills b with random bytes from the CPU (RDSEED, else RDRAND), through
+// the runtime, which refuses to boot on a CPU with neither.
+func read(b []byte) error {
+	runtime_readRandom(b)
+	return nil
+}
+
+//go:linkname runtime_readRandom
+func runtime_readRandom(b []byte)

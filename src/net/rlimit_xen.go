@@ -1,0 +1,7 @@
+package net
+
+// concurrentThreadsLimit bounds concurrent blocking lookups; a Xen guest runs
+// them all as goroutines on one vCPU, so the bound only limits memory.
+func concurrentThreadsLimit() int {
+	return 500
+}

@@ -1,0 +1,8 @@
+package os
+
+import "errors"
+
+// The image a Xen guest was booted from is not a file it can see.
+func executable() (string, error) {
+	return "", errors.New("Executable not implemented for xen")
+}
