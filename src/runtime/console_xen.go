@@ -128,6 +128,7 @@ func xenPollPort(port uint32, timeout int64) {
 		_       uint32
 		timeout uint64
 	}
+	xenCollect() // a pending upcall flag would end the poll at once
 	ports := [1]uint32{port}
 	poll.ports = uint64(uintptr(unsafe.Pointer(&ports)))
 	poll.nrPorts = 1

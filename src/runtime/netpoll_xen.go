@@ -50,60 +50,90 @@ func netpollarm(pd *pollDesc, mode int) {
 // blocked netpoll is never concurrent with a caller.
 func netpollBreak() {}
 
-// netpoll checks for fired event channels. delay < 0 blocks until one fires,
-// delay == 0 only polls, delay > 0 blocks for up to delay nanoseconds.
-func netpoll(delay int64) (gList, int32) {
-	if delay != 0 && !xenEventsPending() {
-		deadline := int64(-1)
-		if delay > 0 {
-			deadline = nanotime() + delay
-		}
-		xenBlock(deadline)
-	}
-	var toRun gList
-	n := int32(0)
+// xenFired holds the ports that have fired since netpoll last dispatched
+// them: xenCollect moves them here from shared_info, so that code waiting for
+// time alone (usleep) can consume Xen's pending bits without losing events.
+var xenFired [xen.NumPorts / 64]uint64
+
+// xenCollect takes the fired ports out of the 2-level bitmaps into xenFired and
+// reports whether there were any. Xen raises an upcall only when a selector bit
+// goes from 0 to 1 (xen/common/event_2l.c), so clearing the selector and the
+// port bits here is what lets the next event wake a halted vCPU.
+//
+//go:nosplit
+func xenCollect() bool {
 	v := xenVcpu
 	v.UpcallPending = 0
 	sel := atomic.Xchg64(&v.PendingSel, 0)
+	any := false
 	for sel != 0 {
 		w := uint32(sys.TrailingZeros64(sel))
 		sel &^= 1 << w
 		bits := atomic.Load64(&xenShared.EvtchnPending[w]) &^ xenShared.EvtchnMask[w]
+		if bits != 0 {
+			atomic.And64(&xenShared.EvtchnPending[w], ^bits)
+			xenFired[w] |= bits
+			any = true
+		}
+	}
+	return any
+}
+
+// xenWait halts the vCPU until a port fires or the system time deadline passes
+// (deadline < 0: no deadline). It reports whether a port fired. Interrupts are
+// enabled only inside StiHlt, so the upcall can end the halt but never
+// interrupts other code; an event that arrives after the last xenCollect sets
+// the selector and the upcall flag, and the upcall ends the hlt at once.
+//
+//go:nosplit
+func xenWait(deadline int64) bool {
+	for {
+		if xenCollect() {
+			return true
+		}
+		if deadline >= 0 {
+			if nanotime1() >= deadline {
+				return false
+			}
+			xenArmTimer(deadline)
+		}
+		if atomic.Load64(&xenVcpu.PendingSel) == 0 {
+			xen.StiHlt()
+		}
+	}
+}
+
+// netpoll checks for fired event channels. delay < 0 blocks until one fires,
+// delay == 0 only polls, delay > 0 blocks for up to delay nanoseconds.
+func netpoll(delay int64) (gList, int32) {
+	fired := xenCollect()
+	if !fired {
+		for _, w := range xenFired {
+			if w != 0 {
+				fired = true
+				break
+			}
+		}
+	}
+	if !fired && delay != 0 {
+		deadline := int64(-1)
+		if delay > 0 {
+			deadline = nanotime() + delay
+		}
+		xenWait(deadline)
+	}
+	var toRun gList
+	n := int32(0)
+	for w := range xenFired {
+		bits := xenFired[w]
+		xenFired[w] = 0
 		for bits != 0 {
 			b := uint32(sys.TrailingZeros64(bits))
 			bits &^= 1 << b
-			port := w*64 + b
-			xenClearPending(port)
-			if pd := xenPortWaiters[port]; pd != nil {
+			if pd := xenPortWaiters[uint32(w)*64+b]; pd != nil {
 				n += netpollready(&toRun, pd, 'r'+'w')
 			}
 		}
 	}
 	return toRun, n
-}
-
-// xenEventsPending reports whether an unmasked event channel has fired since
-// the last scan.
-//
-//go:nosplit
-func xenEventsPending() bool {
-	return atomic.Load64(&xenVcpu.PendingSel) != 0
-}
-
-// xenBlock halts the vCPU until an event arrives or until the system time
-// deadline passes (deadline < 0: no deadline). It only waits: the caller scans
-// the events. With interrupts enabled only inside StiHlt, the upcall can wake
-// the halt but never interrupts other code.
-//
-//go:nosplit
-func xenBlock(deadline int64) {
-	if deadline >= 0 {
-		xenArmTimer(deadline)
-	}
-	for !xenEventsPending() {
-		if deadline >= 0 && nanotime1() >= deadline {
-			return
-		}
-		xen.StiHlt()
-	}
 }

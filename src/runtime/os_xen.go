@@ -235,15 +235,16 @@ func syscall_now() (sec int64, nsec int32) {
 }
 
 // usleep sleeps without running goroutines: the runtime uses it in retry
-// loops. The vCPU halts until the timer fires; events that arrive meanwhile
-// stay pending for the netpoller.
+// loops. The vCPU halts until the timer fires; ports that fire meanwhile are
+// kept for the netpoller (xenFired).
 //
 //go:nosplit
 func usleep(usec uint32) {
+	if xenVcpu == nil {
+		return // before shared_info: too early to sleep
+	}
 	deadline := nanotime1() + int64(usec)*1000
-	for nanotime1() < deadline {
-		xenArmTimer(deadline)
-		xen.StiHlt()
+	for xenWait(deadline) {
 	}
 }
 
@@ -253,13 +254,16 @@ func usleep_no_g(usec uint32) {
 }
 
 // xenArmTimer asks for a VIRQ_TIMER event at system time deadline
-// (set_timer_op: absolute, one-shot; xen.h).
+// (set_timer_op: absolute, one-shot; xen.h). It first clears the timer port:
+// an event on a port that is still pending raises no upcall, so a stale
+// pending bit would leave a halted vCPU asleep.
 //
 //go:nosplit
 func xenArmTimer(deadline int64) {
 	if deadline <= 0 {
 		deadline = 1 // 0 would cancel the timer
 	}
+	xenClearPending(xenTimerPort)
 	xen.Hypercall(xen.HypercallSetTimerOp, uintptr(deadline), 0, 0, 0, 0)
 }
 

@@ -1,0 +1,3 @@
+module goforxen.dev/misc/xen
+
+go 1.26

@@ -1,0 +1,218 @@
+#!/bin/bash
+# The goforxen test host's case runner: run by dom0's /init once the
+# toolstack is up, it runs every case in /xth/cases (prepared on the build
+# machine by testhost.Run, shipped in the initrd) one after another and
+# writes results under /xth/results. After the boot and after each case
+# state changes, it copies /xth/results as a tar archive onto the virtio disk
+# whose serial is "xthresults"; the build machine reads that file after QEMU
+# exits. Progress lines starting "xth: " go to the serial console.
+#
+# Per case directory /xth/cases/NNN (see run.go for the exact contents):
+#   vars.sh        shell variables: NAME, CASE_NAME, TIMEOUT_US, ...
+#   xl.cfg         the domain configuration
+#   during-K.sh    host commands run while the guest runs
+#   after-K.sh     host commands run after it stopped
+# Results in /xth/results/NNN:
+#   state          "started" or "done"
+#   meta           key=value lines: times in microseconds, reason code, ...
+#   create.log     output of xl create -F
+#   console.log    the guest console (xenconsoled's log)
+#   xl-list.txt    xl list -v just before the domain was destroyed
+#   during-K.{out,err,rc,time}, after-K.{...}
+#   files/         whatever the host commands put into $OUT
+#   disk.img       the disk image after the case, when asked for
+
+set -u
+export PATH=/xth/bin:/usr/lib/xen-4.17/bin:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
+export XENSTORED_ROOTDIR=/run/xenstored
+
+R=/xth/results
+mkdir -p "$R"
+
+msg() { echo "xth: $*"; }
+
+# Sleeping and time without forking: read with a timeout on a pipe that
+# never delivers, and bash's EPOCHREALTIME.
+exec {sleepfd}<> <(:)
+nap() { read -r -t "$1" -u "$sleepfd" _ || :; }
+tick() { T=${EPOCHREALTIME/./}; }
+
+resdev=
+for s in /sys/block/*/serial; do
+	[ -r "$s" ] || continue
+	if [ "$(cat "$s")" = xthresults ]; then
+		resdev=/dev/$(basename "$(dirname "$s")")
+	fi
+done
+[ -n "$resdev" ] || msg "warning: no results disk; results are lost"
+
+save_results() {
+	[ -n "$resdev" ] || return 0
+	tar -C "$R" -cf - . | dd of="$resdev" bs=1M conv=fsync status=none ||
+		msg "warning: writing the results disk failed"
+}
+
+# Boot information.
+{
+	echo "uptime_start=${XTH_UPTIME_START:-}"
+	echo "uptime_ready=${XTH_UPTIME_READY:-}"
+	tick
+	echo "agent_start=$T"
+	awk '/^MemTotal:|^MemFree:|^MemAvailable:|^Shmem:/ { sub(":", "", $1); print "meminfo_" $1 "=" $2 }' /proc/meminfo
+	df -k / | awk 'NR == 2 { print "rootfs_used_kib=" $3 }'
+} >"$R/info"
+xl info >"$R/xl-info.txt" 2>&1
+dmesg >"$R/dmesg-boot.txt" 2>&1
+save_results
+
+# run_cmds PHASE: run the host commands of a phase one after another.
+run_cmds() {
+	local phase=$1 k=1 f t0 t1 rc
+	while [ -e "$dir/$phase-$k.sh" ]; do
+		f=$out/$phase-$k
+		tick
+		t0=$T
+		timeout -k 5 "$CMD_TIMEOUT_S" bash "$dir/$phase-$k.sh" >"$f.out" 2>"$f.err" </dev/null
+		rc=$?
+		tick
+		t1=$T
+		echo "$rc" >"$f.rc"
+		echo "$t0 $t1" >"$f.time"
+		k=$((k + 1))
+	done
+	if [ "$phase" = during ] && [ "$SHUTDOWN_AFTER" = 1 ]; then
+		xl shutdown "$NAME" >"$out/shutdown.log" 2>&1
+	fi
+}
+
+# leftovers: destroy every domain but dom0.
+destroy_all() {
+	local n
+	for n in $(xl list 2>/dev/null | awk 'NR > 1 && $2 != 0 { print $1 }'); do
+		timeout 60 xl destroy "$n" >>"$out/destroy.log" 2>&1 ||
+			msg "warning: xl destroy $n failed"
+	done
+}
+
+cases=(/xth/cases/*/)
+ncases=${#cases[@]}
+[ -d "${cases[0]:-}" ] || ncases=0
+idx=0
+for dir in "${cases[@]}"; do
+	[ -d "$dir" ] || continue
+	dir=${dir%/}
+	idx=$((idx + 1))
+	out=$R/$(basename "$dir")
+	mkdir -p "$out/files"
+	# shellcheck disable=SC1091
+	. "$dir/vars.sh"
+	echo started >"$out/state"
+	save_results
+	msg "case $idx/$ncases $CASE_NAME: starting"
+
+	if [ "$DISK_MODE" = empty ]; then
+		truncate -s "${DISK_SIZE_MIB}M" "$dir/disk.img"
+	fi
+	log=/var/log/xen/console/guest-$NAME.log
+	rm -f "$log"
+	export DOMNAME=$NAME GUEST_IP GUEST_MAC CONSOLE=$log DISK=$dir/disk.img \
+		OUT=$out/files DOMID=
+
+	tick
+	t_start=$T
+	deadline=$((t_start + TIMEOUT_US))
+	xl create -F "$dir/xl.cfg" >"$out/create.log" 2>&1 </dev/null &
+	xlpid=$!
+	t_created= t_console= timedout=0 cmdpid=
+	while :; do
+		if [ -z "$t_console" ] && [ -s "$log" ]; then
+			tick
+			t_console=$T
+		fi
+		if [ -z "$t_created" ] && grep -q 'Waiting for domain' "$out/create.log"; then
+			tick
+			t_created=$T
+			DOMID=$(xl domid "$NAME" 2>/dev/null)
+			export DOMID
+			setsid bash -c "$(declare -f tick run_cmds); $(declare -p dir out NAME CMD_TIMEOUT_S SHUTDOWN_AFTER); run_cmds during" </dev/null &
+			cmdpid=$!
+		fi
+		kill -0 "$xlpid" 2>/dev/null || break
+		tick
+		if [ "$T" -ge "$deadline" ]; then
+			timedout=1
+			break
+		fi
+		nap 0.05
+	done
+	if [ "$timedout" = 1 ]; then
+		msg "case $idx/$ncases $CASE_NAME: timed out"
+		xl list -v >"$out/xl-list.txt" 2>&1
+		kill "$xlpid" 2>/dev/null
+		[ -n "$cmdpid" ] && kill -- -"$cmdpid" 2>/dev/null
+	fi
+	wait "$xlpid"
+	create_rc=$?
+	tick
+	t_shutdown=$T
+	if [ -z "$t_console" ] && [ -s "$log" ]; then
+		t_console=$T
+	fi
+	if [ -n "$cmdpid" ]; then
+		wait "$cmdpid"
+	fi
+	tick
+	t_cmds=$T
+
+	# Let xenconsoled drain the ring: wait until the log stops growing.
+	size=-1 stable=0 i=0
+	while [ $i -lt 40 ] && [ $stable -lt 3 ]; do
+		s=$(wc -c <"$log" 2>/dev/null || echo 0)
+		if [ "$s" = "$size" ]; then stable=$((stable + 1)); else stable=0; fi
+		size=$s
+		i=$((i + 1))
+		nap 0.05
+	done
+
+	run_cmds after
+	tick
+	t_after=$T
+	[ "$timedout" = 1 ] || xl list -v >"$out/xl-list.txt" 2>&1
+	reason=$(sed -n 's/.*has shut down, reason code \([0-9-]*\).*/\1/p' "$out/create.log" | tail -n 1)
+	destroy_all
+	tick
+	t_destroyed=$T
+	cp "$log" "$out/console.log" 2>/dev/null || : >"$out/console.log"
+	if [ "$DISK_RETURN" = 1 ] && [ -e "$dir/disk.img" ]; then
+		cp --sparse=always "$dir/disk.img" "$out/disk.img"
+	fi
+	rm -f "$dir/kernel" "$dir/ramdisk" "$dir/disk.img"
+	{
+		echo "domid=$DOMID"
+		echo "create_rc=$create_rc"
+		echo "reason_code=$reason"
+		echo "timed_out=$timedout"
+		echo "t_start=$t_start"
+		echo "t_created=$t_created"
+		echo "t_console=$t_console"
+		echo "t_shutdown=$t_shutdown"
+		echo "t_cmds=$t_cmds"
+		echo "t_after=$t_after"
+		echo "t_destroyed=$t_destroyed"
+	} >"$out/meta"
+	echo done >"$out/state"
+	tick
+	echo "t_end=$T" >>"$out/meta"
+	save_results
+	if [ "$timedout" = 1 ]; then
+		what="timed out"
+	else
+		case "$reason" in
+		0) what=poweroff ;; 1) what=reboot ;; 2) what=suspend ;;
+		3) what=crash ;; 4) what=watchdog ;; 5) what=soft_reset ;;
+		*) what="no shutdown (xl create status $create_rc)" ;;
+		esac
+	fi
+	msg "case $idx/$ncases $CASE_NAME: $what in $(((T - t_start) / 1000)) ms"
+done
+msg "all $ncases cases done"

@@ -1,0 +1,114 @@
+#!/bin/sh
+# /init of the goforxen level-2 test host's dom0 (a PV dom0 booted by Xen
+# inside QEMU). It brings up the Xen toolstack, then runs /xth/agent (shipped
+# with each run, see agent.sh) and powers the machine off. Without an agent,
+# or with xth.shell on the kernel command line, it starts a shell on the
+# console instead.
+#
+# This file is part of the test host's cache key: editing it rebuilds the
+# root on the next run.
+
+export PATH=/usr/lib/xen-4.17/bin:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
+export HOME=/root TERM=linux LC_ALL=C
+
+msg() { echo "xth: $*"; }
+
+halt() {
+	sync
+	busybox poweroff -f
+	# Not reached; if it is, spin rather than let the kernel panic.
+	while :; do sleep 3600; done
+}
+
+fail() {
+	msg "init failed: $*"
+	halt
+}
+
+mount -t proc proc /proc
+mount -t sysfs sysfs /sys
+mount -t devtmpfs devtmpfs /dev 2>/dev/null
+mkdir -p /dev/pts /dev/shm
+mount -t devpts -o gid=5,mode=620 devpts /dev/pts
+mount -t tmpfs -o mode=1777 tmpfs /dev/shm
+mount -t tmpfs -o mode=755 tmpfs /run
+mkdir -p /run/lock /run/xen /run/xenstored /run/xen-hotplug \
+	/var/log/xen/console /var/lib/xen /var/lib/xen/dump /tmp
+chmod 1777 /tmp
+
+# devtmpfs has no /dev/fd and /dev/stdin (udev would make them); the block
+# hotplug script hangs without them (notes/emulator.md, trap 2).
+ln -sfn /proc/self/fd /dev/fd
+ln -sfn /proc/self/fd/0 /dev/stdin
+ln -sfn /proc/self/fd/1 /dev/stdout
+ln -sfn /proc/self/fd/2 /dev/stderr
+
+hostname xth-dom0 2>/dev/null
+
+read -r up_start _ </proc/uptime
+msg "init started at ${up_start}s"
+
+for m in xen-evtchn xen-gntdev xen-gntalloc xen-privcmd xenfs xen-netback \
+	xen-blkback bridge loop tun virtio_pci virtio_blk; do
+	modprobe "$m" || fail "modprobe $m"
+done
+
+mount -t xenfs xenfs /proc/xen || fail "mount xenfs"
+
+XENSTORED_ROOTDIR=/run/xenstored xenstored --pid-file=/run/xenstored.pid ||
+	fail "xenstored"
+export XENSTORED_ROOTDIR=/run/xenstored
+i=0
+until xenstore-read -s / >/dev/null 2>&1; do
+	i=$((i + 1))
+	[ $i -gt 300 ] && fail "xenstored did not answer in 30 s"
+	sleep 0.1
+done
+xen-init-dom0 >/run/xen-init-dom0.log 2>&1 || {
+	cat /run/xen-init-dom0.log
+	fail "xen-init-dom0"
+}
+xenconsoled --pid-file=/run/xenconsoled.pid --log=guest \
+	--log-dir=/var/log/xen/console || fail "xenconsoled"
+
+ip link set lo up
+ip link add xenbr0 type bridge stp_state 0 forward_delay 0 || fail "bridge xenbr0"
+ip addr add 10.0.0.1/24 dev xenbr0
+ip link set xenbr0 up
+
+# DHCP for guests on xenbr0: MAC 00:16:3e:00:00:NN gets 10.0.0.NN
+# (2 <= NN <= 254, hexadecimal in the MAC, decimal in the address), any other
+# MAC an address from 10.0.0.100-199.
+{
+	echo "interface xenbr0"
+	echo "start 10.0.0.100"
+	echo "end 10.0.0.199"
+	echo "lease_file /run/udhcpd.leases"
+	echo "option subnet 255.255.255.0"
+	echo "option router 10.0.0.1"
+	echo "option lease 86400"
+	n=2
+	while [ $n -le 254 ]; do
+		printf 'static_lease 00:16:3e:00:00:%02x 10.0.0.%d\n' $n $n
+		n=$((n + 1))
+	done
+} >/run/udhcpd.conf
+touch /run/udhcpd.leases
+busybox udhcpd -S /run/udhcpd.conf || msg "warning: udhcpd did not start"
+
+read -r up_ready _ </proc/uptime
+msg "ready: dom0 uptime ${up_ready}s"
+
+case " $(cat /proc/cmdline) " in
+*" xth.shell "*) shell=1 ;;
+*) shell= ;;
+esac
+if [ -z "$shell" ] && [ -x /xth/agent ]; then
+	XTH_UPTIME_READY=$up_ready XTH_UPTIME_START=$up_start /xth/agent
+	msg "agent exited with status $?"
+else
+	msg "no agent: starting a shell on the console; 'exit' powers off"
+	setsid busybox cttyhack /bin/bash -l
+fi
+msg "powering off"
+halt
