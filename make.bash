@@ -4,6 +4,7 @@
 #   ./make.bash          full build from a pristine upstream tree (what CI runs)
 #   ./make.bash -quick   development rebuild: re-apply patches/ and the overlays to the
 #                        existing ./goroot, then `go install std cmd` and the host tools
+#   ./make.bash -upstream   print the pristine upstream tree it would build from, and stop
 #
 # Full build phases: find the pristine upstream tree named by VERSION, copy it to a staging
 # directory, apply patches/ in order, add the src/ and runtime-xen/ overlays, run upstream's
@@ -23,10 +24,12 @@ phase() {
 }
 
 quick=false
+print_upstream=false
 case "${1:-}" in
 "") ;;
 -quick | --quick) quick=true ;;
-*) die "unknown argument ${1}; usage: ./make.bash [-quick]" ;;
+-upstream | --upstream) print_upstream=true ;;
+*) die "unknown argument ${1}; usage: ./make.bash [-quick | -upstream]" ;;
 esac
 
 version=$(head -n 1 VERSION)
@@ -131,6 +134,11 @@ build_host_tools() {
 		die "building the host tools in misc/xen/cmd failed (above)"
 	echo "built $(cd misc/xen/cmd && echo *)"
 }
+
+if $print_upstream; then
+	find_upstream
+	exit 0
+fi
 
 start=$(date +%s)
 phase "Go for Xen $version (upstream $base)"

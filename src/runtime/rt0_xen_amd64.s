@@ -10,13 +10,15 @@
 // once it has read the memory map (mem_xen.go).
 //
 // Go's assembler emits only 64-bit code, so the 32-bit part is written as
-// bytes, each line with the instruction it encodes; xen_boot_test (test/)
-// decodes the bytes of the linked image in 32-bit mode and compares them with
-// these comments. The one exception is the LEAL below: its 64-bit encoding
-// (8D 35 disp32, RIP-relative) is the 32-bit "lea esi, [disp32]", which yields
-// the distance from the end of the instruction to xenBoot32Data; adding the
-// instruction's own address (found with call/pop) gives the absolute address.
-// The assembler has no other way to produce an absolute address in code.
+// bytes, each line with the instruction it encodes (in x86asm's Intel syntax,
+// branch targets as offsets from _rt0_amd64_xen); test/toolchain's
+// TestBoot32Stub decodes the bytes of a linked image in 32-bit mode and
+// compares them with these comments. The one exception is the LEAL below:
+// its 64-bit encoding (8D 35 disp32, RIP-relative) is the 32-bit
+// "lea esi, [disp32]", which yields the distance from the end of the
+// instruction to xenBoot32Data; adding the instruction's own address (found
+// with call/pop) gives the absolute address. The assembler has no other way to
+// put an absolute address in code.
 
 #include "textflag.h"
 
@@ -27,9 +29,9 @@
 
 TEXT _rt0_amd64_xen(SB),NOSPLIT|NOFRAME,$0
 	BYTE $0xBC; BYTE $0x00; BYTE $0x10; BYTE $0x10; BYTE $0x00	// mov esp, 0x101000
-	BYTE $0xE8; BYTE $0x00; BYTE $0x00; BYTE $0x00; BYTE $0x00	// call +0
+	BYTE $0xE8; BYTE $0x00; BYTE $0x00; BYTE $0x00; BYTE $0x00	// call 0xa
 	BYTE $0x5D	// pop ebp
-	LEAL	runtime·xenBoot32Data(SB), SI	// lea esi, [disp32]
+	LEAL	runtime·xenBoot32Data(SB), SI	// lea esi, ptr [disp32]
 	BYTE $0x01; BYTE $0xEE	// add esi, ebp
 	BYTE $0x83; BYTE $0xC6; BYTE $0x07	// add esi, 0x7
 
@@ -40,18 +42,18 @@ TEXT _rt0_amd64_xen(SB),NOSPLIT|NOFRAME,$0
 	BYTE $0x89; BYTE $0xFA	// mov edx, edi
 	BYTE $0x31; BYTE $0xC0	// xor eax, eax
 	BYTE $0xB9; BYTE $0x00; BYTE $0x0C; BYTE $0x00; BYTE $0x00	// mov ecx, 0xc00
-	BYTE $0xF3; BYTE $0xAB	// rep stosd
-	BYTE $0x8D; BYTE $0x82; BYTE $0x03; BYTE $0x10; BYTE $0x00; BYTE $0x00	// lea eax, [edx+0x1003]
+	BYTE $0xF3; BYTE $0xAB	// rep stosd dword ptr [edi]
+	BYTE $0x8D; BYTE $0x82; BYTE $0x03; BYTE $0x10; BYTE $0x00; BYTE $0x00	// lea eax, ptr [edx+0x1003]
 	BYTE $0x89; BYTE $0x02	// mov dword ptr [edx], eax
-	BYTE $0x8D; BYTE $0x82; BYTE $0x03; BYTE $0x20; BYTE $0x00; BYTE $0x00	// lea eax, [edx+0x2003]
+	BYTE $0x8D; BYTE $0x82; BYTE $0x03; BYTE $0x20; BYTE $0x00; BYTE $0x00	// lea eax, ptr [edx+0x2003]
 	BYTE $0x89; BYTE $0x82; BYTE $0x00; BYTE $0x10; BYTE $0x00; BYTE $0x00	// mov dword ptr [edx+0x1000], eax
 	BYTE $0xB8; BYTE $0x83; BYTE $0x00; BYTE $0x00; BYTE $0x00	// mov eax, 0x83
 	BYTE $0x31; BYTE $0xC9	// xor ecx, ecx
-	BYTE $0x89; BYTE $0x84; BYTE $0xCA; BYTE $0x00; BYTE $0x20; BYTE $0x00; BYTE $0x00	// mov dword ptr [edx+ecx*8+0x2000], eax
+	BYTE $0x89; BYTE $0x84; BYTE $0xCA; BYTE $0x00; BYTE $0x20; BYTE $0x00; BYTE $0x00	// mov dword ptr [edx+8*ecx+0x2000], eax
 	BYTE $0x05; BYTE $0x00; BYTE $0x00; BYTE $0x20; BYTE $0x00	// add eax, 0x200000
 	BYTE $0x41	// inc ecx
 	BYTE $0x81; BYTE $0xF9; BYTE $0x00; BYTE $0x02; BYTE $0x00; BYTE $0x00	// cmp ecx, 0x200
-	BYTE $0x75; BYTE $0xEB	// jne .-0x13
+	BYTE $0x75; BYTE $0xEB	// jnz 0x4a
 
 	// Long mode: CR3, CR4.PAE|OSFXSR|OSXMMEXCPT, EFER.LME, CR0.PG|WP|NE|MP|PE.
 	BYTE $0x0F; BYTE $0x22; BYTE $0xDA	// mov cr3, edx
@@ -67,10 +69,10 @@ TEXT _rt0_amd64_xen(SB),NOSPLIT|NOFRAME,$0
 	BYTE $0x0F; BYTE $0x22; BYTE $0xC0	// mov cr0, eax
 
 	// GDT with a 64-bit code segment, then a far jump to xenEntry64.
-	BYTE $0x0F; BYTE $0x01; BYTE $0x56; BYTE $0x10	// lgdt [esi+0x10]
+	BYTE $0x0F; BYTE $0x01; BYTE $0x56; BYTE $0x10	// lgdt ptr [esi+0x10]
 	BYTE $0x8B; BYTE $0x46; BYTE $0x08	// mov eax, dword ptr [esi+0x8]
 	BYTE $0x89; BYTE $0x46; BYTE $0x20	// mov dword ptr [esi+0x20], eax
-	BYTE $0xFF; BYTE $0x6E; BYTE $0x20	// jmp far [esi+0x20]
+	BYTE $0xFF; BYTE $0x6E; BYTE $0x20	// jmp far ptr [esi+0x20]
 
 // xenBoot32Data holds the absolute addresses the 32-bit code needs:
 //	+0	the page-table area

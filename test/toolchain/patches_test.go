@@ -1,0 +1,120 @@
+package toolchain
+
+import (
+	"bufio"
+	"io/fs"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"sort"
+	"strings"
+	"testing"
+
+	"goforxen.dev/test/internal/xentest"
+)
+
+// upstreamTree is the pristine Go tree make.bash builds from.
+func upstreamTree(t *testing.T) string {
+	t.Helper()
+	root := xentest.RepoRoot(t)
+	// make.bash must find the bootstrap Go, not the toolchain under test.
+	var path []string
+	for _, d := range filepath.SplitList(os.Getenv("PATH")) {
+		if !strings.HasPrefix(d, xentest.GOROOT(t)) {
+			path = append(path, d)
+		}
+	}
+	cmd := exec.Command(filepath.Join(root, "make.bash"), "-upstream")
+	cmd.Env = append(os.Environ(), "PATH="+strings.Join(path, string(os.PathListSeparator)))
+	out, err := cmd.Output()
+	if err != nil {
+		t.Fatalf("make.bash -upstream: %v", err)
+	}
+	return strings.TrimSpace(string(out))
+}
+
+func patchFiles(t *testing.T) []string {
+	t.Helper()
+	patches, err := filepath.Glob(filepath.Join(xentest.RepoRoot(t), "patches", "*.patch"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(patches) == 0 {
+		t.Fatal("no patches in patches/")
+	}
+	sort.Strings(patches)
+	return patches
+}
+
+// The patch series applies, in order, to pristine upstream.
+func TestPatchesApplyToPristineUpstream(t *testing.T) {
+	upstream := upstreamTree(t)
+	work := t.TempDir()
+	for _, p := range patchFiles(t) {
+		// Bring in the upstream files this patch changes (the series may
+		// also change files an earlier patch changed or created).
+		f, err := os.Open(p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		sc := bufio.NewScanner(f)
+		for sc.Scan() {
+			line := sc.Text()
+			var rel string
+			if after, ok := strings.CutPrefix(line, "--- a/"); ok {
+				rel = after
+			} else if after, ok := strings.CutPrefix(line, "rename from "); ok {
+				rel = after
+			} else {
+				continue
+			}
+			dst := filepath.Join(work, rel)
+			if _, err := os.Stat(dst); err == nil {
+				continue
+			}
+			data, err := os.ReadFile(filepath.Join(upstream, rel))
+			if err != nil {
+				t.Fatalf("%s changes %s, which pristine upstream lacks: %v", filepath.Base(p), rel, err)
+			}
+			os.MkdirAll(filepath.Dir(dst), 0o777)
+			if err := os.WriteFile(dst, data, 0o666); err != nil {
+				t.Fatal(err)
+			}
+		}
+		f.Close()
+		cmd := exec.Command("git", "apply", "-p1", p)
+		cmd.Dir = work
+		cmd.Env = append(os.Environ(), "GIT_DIR=/dev/null")
+		if out, err := cmd.CombinedOutput(); err != nil {
+			t.Fatalf("%s does not apply to %s: %v\n%s", filepath.Base(p), upstream, err, out)
+		}
+	}
+}
+
+// Overlays add files; they never replace an upstream file (that is what
+// patches/ is for).
+func TestOverlaysDoNotShadowUpstream(t *testing.T) {
+	upstream := upstreamTree(t)
+	root := xentest.RepoRoot(t)
+	n := 0
+	for _, dir := range []string{"src", "runtime-xen"} {
+		base := filepath.Join(root, dir)
+		err := filepath.WalkDir(base, func(path string, d fs.DirEntry, err error) error {
+			if err != nil || d.IsDir() {
+				return err
+			}
+			rel, _ := filepath.Rel(base, path)
+			n++
+			if _, err := os.Stat(filepath.Join(upstream, "src", rel)); err == nil {
+				t.Errorf("%s/%s shadows upstream src/%s", dir, rel, rel)
+			}
+			return nil
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	if n == 0 {
+		t.Fatal("found no overlay files")
+	}
+}
