@@ -129,10 +129,14 @@ configure() {
 # build_host_tools DIR builds misc/xen's commands into DIR/bin with the toolchain in DIR.
 build_host_tools() {
 	local dir=$1
-	[ -d misc/xen/cmd ] || return 0
-	(cd misc/xen && GOROOT="$dir" "$dir/bin/go" build -trimpath -o "$dir/bin/" ./cmd/...) ||
-		die "building the host tools in misc/xen/cmd failed (above)"
-	echo "built $(cd misc/xen/cmd && echo *)"
+	local cmds=() d
+	for d in misc/xen/cmd/*/; do
+		ls "$d"*.go >/dev/null 2>&1 && cmds+=("./cmd/$(basename "$d")")
+	done
+	[ ${#cmds[@]} -gt 0 ] || return 0
+	(cd misc/xen && GOROOT="$dir" "$dir/bin/go" build -trimpath -o "$dir/bin/" "${cmds[@]}") ||
+		die "building the host tools (${cmds[*]} in misc/xen) failed (above)"
+	echo "built ${cmds[*]}"
 }
 
 if $print_upstream; then

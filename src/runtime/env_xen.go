@@ -129,10 +129,29 @@ func goenvs() {
 		argv0 = xenMainPackageName()
 	}
 	argslice = append([]string{argv0}, args...)
-	if env == nil {
-		env = []string{} // nil means "not yet initialized" to gogetenv
+	if !hasEnv(env, "GOMEMLIMIT") {
+		env = append(env, "GOMEMLIMIT="+string(itoa(make([]byte, 20), xenDefaultMemoryLimit())))
 	}
 	envs = env
+}
+
+func hasEnv(env []string, name string) bool {
+	for _, kv := range env {
+		if len(kv) > len(name) && kv[len(name)] == '=' && kv[:len(name)] == name {
+			return true
+		}
+	}
+	return false
+}
+
+// xenDefaultMemoryLimit is the soft memory limit (GOMEMLIMIT) a program gets
+// unless its environment sets one: the memory the domain has left at boot,
+// less a sixteenth for page tables and what the limit does not count. A guest
+// has nothing to swap to, so the collector must keep the heap within the
+// domain; with the limit it works harder instead of running out of memory.
+func xenDefaultMemoryLimit() uint64 {
+	free := uint64(xenFrames.total-xenFrames.inUse) * xenPageSize
+	return free - free/16
 }
 
 // xenOption checks one goxen.NAME=VALUE word (xenReadOptions applied the

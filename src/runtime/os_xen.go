@@ -14,8 +14,11 @@ import (
 )
 
 // xenStartInfoPaddr is the physical address of hvm_start_info, saved by
-// xenEntry64 from ebx.
-var xenStartInfoPaddr uintptr
+// xenEntry64 from ebx; xenEntryTSC is the TSC when xenEntry64 began.
+var (
+	xenStartInfoPaddr uintptr
+	xenEntryTSC       uint64
+)
 
 // Set up by xenBoot.
 var (
@@ -83,6 +86,28 @@ func xenBoot() {
 	xenMapSharedInfo()
 	xenInitConsole()
 	xenInitEvents()
+	if xenOptBootTime {
+		t := &xenVcpu.Time
+		xenBootEntry = int64(xen.PvclockNanos(xenEntryTSC, t.TSCTimestamp, t.SystemTime, t.TSCToSystemMul, t.TSCShift))
+		xenBootStamp("PVH entry", xenBootEntry)
+		xenBootStamp("platform up (osinit)", nanotime1())
+	}
+}
+
+// xenBootEntry is the Xen system time of the PVH entry (goxen.boottime=1).
+var xenBootEntry int64
+
+// xenBootStamp prints one line of the boot timeline: Xen system time, and
+// milliseconds since the PVH entry.
+func xenBootStamp(what string, t int64) {
+	us := (t - xenBootEntry) / 1e3
+	print("goxen: boottime ", what, ": system time ", t, " ns, +", us/1000, ".", us%1000/100, us%100/10, us%10, " ms\n")
+}
+
+func init() {
+	if xenOptBootTime {
+		xenBootStamp("runtime initialized (package init and main follow)", nanotime())
+	}
 }
 
 // xenInstallHypercallPage locates Xen's CPUID leaves and asks Xen to write the

@@ -101,6 +101,10 @@ GLOBL runtime·xenNoTLS(SB), NOPTR, $16
 GLOBL runtime·xenNoArgv(SB), NOPTR, $16
 
 TEXT runtime·xenEntry64(SB),NOSPLIT|NOFRAME,$0
+	// The TSC at entry, for the boot timeline (goxen.boottime=1).
+	RDTSC
+	MOVL	AX, runtime·xenEntryTSC(SB)
+	MOVL	DX, runtime·xenEntryTSC+4(SB)
 	MOVL	$0x10, AX
 	MOVW	AX, DS
 	MOVW	AX, ES

@@ -1,0 +1,155 @@
+// Package qemuxen runs a GOOS=xen program as the control domain (dom0) of a
+// Xen hypervisor booted inside QEMU: the "level 1" emulated backend behind
+// go_xen_amd64_exec, which cmd/go runs for GOOS=xen go run and go test.
+//
+// The runner and the runtime agree on three things:
+//
+//   - The guest command line (cmdline.go here; the decoder is the runtime's
+//     internal/runtime/xen/cmdline.go): words with shell-like quoting, first
+//     the goxen.NAME=VALUE runtime options, then NAME=VALUE environment
+//     words, then "--" and os.Args[1:]. Xen keeps at most 1023 bytes of a
+//     domain's command line, so a longer one moves everything after the
+//     options into a boot module (goxen.cmdline=module).
+//   - The console: the program's output and Xen's own lines ("(XEN) ...")
+//     share the serial port; the program's last line is the status line
+//     "goxen: exit status N" or "goxen: crashed" (console.go).
+//   - The end: with goxen.debugexit=1 the runtime ends QEMU through the
+//     isa-debug-exit device right after the status line.
+package qemuxen
+
+import (
+	"errors"
+	"fmt"
+	"strings"
+)
+
+// MaxCmdline is the longest command line Xen hands a domain: the dom0 command
+// line is a 1024-byte buffer (MAX_GUEST_CMDLINE) holding a C string, and a
+// longer one is cut silently.
+const MaxCmdline = 1023
+
+// Runtime options (src/runtime/env_xen.go).
+const (
+	optDebugExit = "goxen.debugexit=1"
+	optModule    = "goxen.cmdline=module"
+	optArgv0     = "goxen.argv0="
+)
+
+// Quote returns w as one word of the guest command line grammar: unchanged
+// when it has no space, tab, newline, carriage return, quote or backslash and
+// is not empty, otherwise in single quotes, a ' inside becoming '\''.
+func Quote(w string) string {
+	if w != "" && !strings.ContainsAny(w, " \t\n\r'\"\\") {
+		return w
+	}
+	var b strings.Builder
+	b.Grow(len(w) + 2)
+	b.WriteByte('\'')
+	for i := 0; i < len(w); i++ {
+		if w[i] == '\'' {
+			b.WriteString(`'\''`)
+		} else {
+			b.WriteByte(w[i])
+		}
+	}
+	b.WriteByte('\'')
+	return b.String()
+}
+
+// IsEnvName reports whether name can name an environment variable on the
+// guest command line: letters, digits and _, not starting with a digit (the
+// runtime reads any other NAME=VALUE word as an argument).
+func IsEnvName(name string) bool {
+	if name == "" {
+		return false
+	}
+	for i := 0; i < len(name); i++ {
+		c := name[i]
+		switch {
+		case c == '_' || 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z':
+		case '0' <= c && c <= '9' && i > 0:
+		default:
+			return false
+		}
+	}
+	return true
+}
+
+// Cmdline is what a guest is started with.
+type Cmdline struct {
+	Argv0     string   // os.Args[0]; empty: the runtime's default
+	DebugExit bool     // end QEMU after the status line
+	Env       []string // NAME=VALUE; NAME must satisfy IsEnvName
+	Args      []string // os.Args[1:]
+}
+
+// Encode returns the guest command line, and, when it would be longer than
+// MaxCmdline, the boot module that carries the environment and arguments
+// instead (the line then holds only the options, goxen.cmdline=module among
+// them). The line is what the guest sees, without the image name that Xen
+// strips from dom0's module line, and before any comma doubling for QEMU.
+func (c *Cmdline) Encode() (line string, module []byte, err error) {
+	var opts []string
+	// xenReadOptions reads the options the exit path needs at boot, without
+	// unquoting and up to the first word that is not an option, so these
+	// come first and argv0, which may need quotes, last.
+	if c.DebugExit {
+		opts = append(opts, optDebugExit)
+	}
+	argv0 := ""
+	if c.Argv0 != "" {
+		if strings.IndexByte(c.Argv0, 0) >= 0 {
+			return "", nil, errors.New("argv0 contains a NUL byte")
+		}
+		argv0 = optArgv0 + Quote(c.Argv0)
+	}
+
+	var rest []string
+	for _, kv := range c.Env {
+		name, value, ok := strings.Cut(kv, "=")
+		if !ok || !IsEnvName(name) {
+			return "", nil, fmt.Errorf("environment entry %q is not NAME=VALUE with a NAME of letters, digits and _", kv)
+		}
+		if strings.IndexByte(value, 0) >= 0 {
+			return "", nil, fmt.Errorf("environment variable %s contains a NUL byte", name)
+		}
+		rest = append(rest, name+"="+Quote(value))
+	}
+	if len(c.Args) > 0 {
+		// "--" ends the environment, so that arguments of the form
+		// NAME=VALUE, "--" itself or goxen.* stay arguments.
+		rest = append(rest, "--")
+		for _, a := range c.Args {
+			if strings.IndexByte(a, 0) >= 0 {
+				return "", nil, fmt.Errorf("argument %q contains a NUL byte", a)
+			}
+			rest = append(rest, Quote(a))
+		}
+	}
+
+	words := append([]string(nil), opts...)
+	if argv0 != "" {
+		words = append(words, argv0)
+	}
+	words = append(words, rest...)
+	line = strings.Join(words, " ")
+	if len(line) <= MaxCmdline {
+		return line, nil, nil
+	}
+
+	words = append(opts, optModule)
+	if argv0 != "" {
+		words = append(words, argv0)
+	}
+	line = strings.Join(words, " ")
+	if len(line) > MaxCmdline {
+		return "", nil, fmt.Errorf("the runtime options alone are %d bytes, more than Xen's %d (argv0 too long?)", len(line), MaxCmdline)
+	}
+	return line, []byte(strings.Join(rest, " ") + "\n"), nil
+}
+
+// EscapeInitrd doubles the commas of s for QEMU's -initrd option, where a
+// single comma separates boot modules and ",," stands for a comma.
+func EscapeInitrd(s string) string {
+	return strings.ReplaceAll(s, ",", ",,")
+}

@@ -1,0 +1,229 @@
+// End-to-end tests of the runtime: programs in testdata/ built for GOOS=xen
+// and run as PVH dom0 on Xen in QEMU through go_xen_amd64_exec, the emulated
+// backend the toolchain installs.
+package e2e
+
+import (
+	"bytes"
+	"errors"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"goforxen.dev/test/internal/xentest"
+)
+
+var (
+	buildMu sync.Mutex
+	built   = map[string]string{}
+)
+
+// image builds testdata/name for GOOS=xen once per test binary.
+func image(t *testing.T, name string) string {
+	t.Helper()
+	buildMu.Lock()
+	defer buildMu.Unlock()
+	if img, ok := built[name]; ok {
+		return img
+	}
+	src, err := filepath.Abs(filepath.Join("testdata", name))
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := filepath.Join(os.TempDir(), "goxen-e2e-"+name+".xen")
+	cmd := xentest.GoCmd(t, []string{"GOOS=xen", "GOARCH=amd64", "GO111MODULE=off"}, "build", "-o", out, ".")
+	cmd.Dir = src
+	xentest.Run(t, cmd)
+	built[name] = out
+	return out
+}
+
+type run struct {
+	out    string // the program's console output
+	stderr string // the runner's own messages
+	status int
+}
+
+// runXen runs an image under the emulated backend with the given memory (MiB),
+// arguments and extra environment.
+func runXen(t *testing.T, img string, memMiB int, env []string, args ...string) run {
+	t.Helper()
+	exe := filepath.Join(xentest.GOROOT(t), "bin", "go_xen_amd64_exec")
+	cmd := exec.Command(exe, append([]string{img}, args...)...)
+	cmd.Env = append(os.Environ(), append([]string{"GOXEN_MEMORY=" + strconv.Itoa(memMiB), "GOXEN_TIMEOUT=5m"}, env...)...)
+	var stdout, stderr bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &stdout, &stderr
+	err := cmd.Run()
+	status := 0
+	var ee *exec.ExitError
+	if errors.As(err, &ee) {
+		status = ee.ExitCode()
+	} else if err != nil {
+		t.Fatalf("running %s: %v", exe, err)
+	}
+	r := run{out: stdout.String(), stderr: stderr.String(), status: status}
+	if testing.Verbose() {
+		t.Logf("status %d\nstdout:\n%s\nstderr:\n%s", r.status, r.out, r.stderr)
+	}
+	return r
+}
+
+func expect(t *testing.T, r run, status int, patterns ...string) {
+	t.Helper()
+	if r.status != status {
+		t.Errorf("exit status %d, want %d\nstdout:\n%s\nstderr:\n%s", r.status, status, r.out, r.stderr)
+	}
+	for _, p := range patterns {
+		if !regexp.MustCompile(p).MatchString(r.out) {
+			t.Errorf("output does not match %q:\n%s", p, r.out)
+		}
+	}
+}
+
+func TestGoroutines(t *testing.T) {
+	t.Parallel()
+	r := runXen(t, image(t, "goroutines"), 256, nil)
+	expect(t, r, 0, `(?m)^goroutines=10000 sum=100010000 ring=10000$`)
+}
+
+func TestGCChurn(t *testing.T) {
+	t.Parallel()
+	r := runXen(t, image(t, "gcchurn"), 128, nil)
+	expect(t, r, 0, `(?m)^allocated=\d+MiB gcs>=100:true heap<64MiB:true kept=1000$`)
+}
+
+func TestFinalizers(t *testing.T) {
+	t.Parallel()
+	r := runXen(t, image(t, "finalizers"), 128, nil)
+	expect(t, r, 0, `(?m)^finalized=100 cleaned=100$`)
+}
+
+func TestTimers(t *testing.T) {
+	t.Parallel()
+	r := runXen(t, image(t, "timers"), 128, nil)
+	expect(t, r, 0, `(?m)^sleep ok$`, `(?m)^ticker ok$`, `(?m)^select ok$`, `(?m)^context ok$`,
+		`(?m)^afterfunc ok$`, `(?m)^reset ok$`, `(?m)^clocks ok$`)
+	if strings.Contains(r.out, " took ") || strings.Contains(r.out, "disagree") || strings.Contains(r.out, "wall clock says") {
+		t.Errorf("timing out of bounds:\n%s", r.out)
+	}
+}
+
+func TestPanicsRecover(t *testing.T) {
+	t.Parallel()
+	r := runXen(t, image(t, "panics"), 128, nil)
+	expect(t, r, 0,
+		`(?m)^nil: runtime error: invalid memory address or nil pointer dereference$`,
+		`(?m)^nilfield: runtime error: invalid memory address or nil pointer dereference$`,
+		`(?m)^divide: runtime error: integer divide by zero$`,
+		`(?m)^bounds: runtime error: index out of range \[5\] with length 3$`,
+		`(?m)^nilmap: recovered assignment to entry in nil map$`,
+		`(?m)^nilfunc: runtime error: invalid memory address or nil pointer dereference$`,
+		`(?m)^custom: recovered custom value$`,
+		`(?m)^still running$`)
+}
+
+func TestDeepRecursion(t *testing.T) {
+	t.Parallel()
+	r := runXen(t, image(t, "recursion"), 512, nil)
+	expect(t, r, 0, `(?m)^main: 500000$`, `(?m)^goroutine: 100000$`)
+}
+
+// A program in a 512 MiB domain holds a 400 MiB live heap.
+func TestLargeHeap(t *testing.T) {
+	t.Parallel()
+	r := runXen(t, image(t, "largeheap"), 512, nil)
+	expect(t, r, 0, `(?m)^live=400MiB heap>=400MiB:true$`)
+}
+
+func TestExitStatus(t *testing.T) {
+	t.Parallel()
+	img := image(t, "exitcode")
+	for _, tc := range []struct {
+		arg    string
+		status int
+		out    string
+	}{
+		{"0", 0, ""},
+		{"3", 3, ""},
+		{"255", 255, ""},
+		{"return", 0, ""},
+		{"panic", 2, `(?m)^panic: boom$`},
+	} {
+		r := runXen(t, img, 64, nil, tc.arg)
+		if tc.out == "" {
+			expect(t, r, tc.status, `(?m)^before exit$`)
+		} else {
+			expect(t, r, tc.status, `(?m)^before exit`, tc.out)
+		}
+	}
+}
+
+// Arguments and environment values with awkward characters arrive exactly.
+func TestArgsAndEnv(t *testing.T) {
+	t.Parallel()
+	args := []string{"plain", "two words", `quote"s`, "it's", "comma,separated", "a=b", `back\slash`, "日本語 ü", "", "--", "-flag=x y"}
+	env := []string{"GOXENTEST_A=x y z", `GOXENTEST_B='"q"'`, "GOXENTEST_C=a,b,,c"}
+	r := runXen(t, image(t, "argsenv"), 64, env, args...)
+	var want []string
+	for i, a := range args {
+		want = append(want, "arg"+strconv.Itoa(i+1)+"="+strconv.Quote(a))
+	}
+	for _, kv := range env {
+		want = append(want, "env "+strconv.Quote(kv))
+	}
+	var got []string
+	for _, l := range strings.Split(strings.TrimSpace(r.out), "\n") {
+		if strings.HasPrefix(l, "arg") || strings.HasPrefix(l, "env ") {
+			got = append(got, l)
+		}
+	}
+	if strings.Join(got, "\n") != strings.Join(want, "\n") || r.status != 0 {
+		t.Errorf("status %d; got:\n%s\nwant:\n%s", r.status, strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+}
+
+// A long argument list (more than Xen's 1023-byte command line) arrives too.
+func TestLongArgs(t *testing.T) {
+	t.Parallel()
+	var args []string
+	for i := 0; i < 300; i++ {
+		args = append(args, "argument-"+strconv.Itoa(i))
+	}
+	r := runXen(t, image(t, "argsenv"), 64, nil, args...)
+	expect(t, r, 0, `(?m)^arg1="argument-0"$`, `(?m)^arg300="argument-299"$`)
+}
+
+func TestIdleBlocksUntilTimer(t *testing.T) {
+	t.Parallel()
+	start := time.Now()
+	r := runXen(t, image(t, "idle"), 64, nil)
+	expect(t, r, 0, `(?m)^woke after 3s$`)
+	if d := time.Since(start); d < 3*time.Second {
+		t.Errorf("the run took %v, less than the program's timer", d)
+	}
+}
+
+// An unexpected trap prints the registers and a traceback, and the domain is
+// reported as crashed, distinct from exit status 2.
+func TestCrash(t *testing.T) {
+	t.Parallel()
+	r := runXen(t, image(t, "crash"), 64, nil)
+	expect(t, r, 134, `(?m)^about to trap$`, `unexpected trap: #UD invalid opcode`, `(?m)^rip +0x[0-9a-f]+$`,
+		`(?m)^goroutine 1 .*\[running\]:$`, `main\.ud2`, `main\.main\(\)`)
+	if strings.Contains(r.out, "not reached") {
+		t.Error("execution continued after the trap")
+	}
+}
+
+// Running out of memory is Go's fatal error, not a hang or a triple fault.
+func TestOutOfMemory(t *testing.T) {
+	t.Parallel()
+	r := runXen(t, image(t, "oom"), 128, nil)
+	expect(t, r, 2, `fatal error: (runtime: )?out of memory`)
+}

@@ -1,0 +1,83 @@
+#!/usr/bin/env bash
+# test/run.bash runs the Go for Xen test suite against the toolchain in ./goroot.
+#
+#   test/run.bash          everything (what CI runs)
+#   test/run.bash sample   boot the sample unikernel (misc/xen/examples/hello)
+#
+# It installs the Debian packages the emulated backend needs when they are
+# missing (as root; otherwise it prints the apt-get command), and prints one
+# line per suite and a summary at the end. The exit status is nonzero if any
+# suite failed.
+set -uo pipefail
+
+top=$(cd "$(dirname "$0")/.." && pwd)
+cd "$top"
+
+die() {
+	echo "test/run.bash: $*" >&2
+	exit 2
+}
+
+[ -x goroot/bin/go ] || die "no toolchain in ./goroot: run ./make.bash first"
+export PATH=$top/goroot/bin:$PATH
+unset GOOS GOARCH GOFLAGS GOROOT CGO_ENABLED
+
+# The emulated backend: QEMU and Debian's Xen 4.17 (notes/emulator.md).
+need_pkgs=()
+command -v qemu-system-x86_64 >/dev/null || need_pkgs+=(qemu-system-x86)
+ls /boot/xen-4.17-amd64.gz >/dev/null 2>&1 || need_pkgs+=(xen-hypervisor-4.17-amd64)
+if [ ${#need_pkgs[@]} -gt 0 ]; then
+	if [ "$(id -u)" = 0 ]; then
+		echo "installing ${need_pkgs[*]}"
+		(apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${need_pkgs[@]}") >/tmp/goxen-apt.log 2>&1 ||
+			die "apt-get install ${need_pkgs[*]} failed; see /tmp/goxen-apt.log"
+	else
+		die "missing ${need_pkgs[*]}: sudo apt-get install --no-install-recommends ${need_pkgs[*]}"
+	fi
+fi
+
+if [ "${1:-}" = sample ]; then
+	echo "GOOS=xen go run ./misc/xen/examples/hello (booting Xen in QEMU)"
+	cd misc/xen && GOOS=xen go run ./examples/hello
+	exit $?
+fi
+[ $# -eq 0 ] || die "usage: test/run.bash [sample]"
+
+results=()
+failed=0
+# suite NAME DIR CMD...: run CMD in DIR, log to _build/test-logs/NAME.log.
+suite() {
+	local name=$1 dir=$2
+	shift 2
+	mkdir -p "$top/_build/test-logs"
+	local log=$top/_build/test-logs/$name.log start=$SECONDS
+	echo "##### $name: $*"
+	if (cd "$dir" && "$@") >"$log" 2>&1; then
+		results+=("ok    $name ($((SECONDS - start))s)")
+	else
+		results+=("FAIL  $name ($((SECONDS - start))s): see $log")
+		failed=1
+		tail -n 30 "$log"
+	fi
+}
+
+# Upstream's tests of the packages the patches change that decide the port's
+# shape (GOOS lists, linking, dependency rules), on linux/amd64.
+suite upstream-toolchain "$top" go test -short cmd/internal/objabi cmd/internal/obj/x86 internal/platform go/build cmd/go/internal/modindex cmd/link
+# The rest of what patches/ touches only changes build constraints and the
+# runtime's single-threaded switch: their tests must still build (and the
+# runtime's short tests pass) on linux/amd64.
+touched=$(sed -n 's|^diff --git a/src/\(.*\)/[^/]* b/.*|\1|p' patches/*.patch | sort -u | tr '\n' ' ')
+suite upstream-build-tests "$top" go test -count=1 -run '^$' $touched
+suite upstream-runtime "$top" go test -short -count=1 runtime
+suite upstream-api "$top" go test -count=1 cmd/api -run TestCheck -check
+# Host tests of the Xen protocol code in the runtime-xen packages.
+suite host-runtime-xen "$top" go test -count=1 internal/runtime/xen
+# The toolchain and end-to-end tests.
+suite test "$top/test" go test -count=1 ./...
+suite misc-xen "$top/misc/xen" go test -count=1 ./...
+
+echo
+echo "##### summary"
+printf '%s\n' "${results[@]}"
+exit $failed
