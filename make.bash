@@ -3,7 +3,7 @@
 #
 #   ./make.bash          full build from a pristine upstream tree (what CI runs)
 #   ./make.bash -quick   development rebuild: re-apply patches/ and the overlays to the
-#                        existing ./goroot, then `go install std cmd` and the host tools
+#                        existing ./goroot, then `go install cmd` and the host tools
 #   ./make.bash -upstream   print the pristine upstream tree it would build from, and stop
 #
 # Full build phases: find the pristine upstream tree named by VERSION, copy it to a staging
@@ -153,10 +153,8 @@ if $quick; then
 	dir=$top/goroot
 	[ -x "$dir/bin/go" ] || die "-quick needs a built ./goroot; run ./make.bash first"
 	phase "restoring upstream files touched by patches/ and removing old overlays"
-	for p in patches/*.patch; do
-		[ -e "$p" ] || continue
-		GIT_DIR=/dev/null git apply --numstat "$p" | cut -f3
-	done | sort -u | while read -r f; do
+	# Every path a patch names (old and new names of renames included).
+	sed -n 's|^diff --git a/\([^ ]*\) b/\([^ ]*\)$|\1\n\2|p' patches/*.patch | sort -u | while read -r f; do
 		if [ -e "$upstream/$f" ]; then
 			cp "$upstream/$f" "$dir/$f"
 		else
@@ -171,8 +169,10 @@ if $quick; then
 	phase "adding overlays"
 	add_overlays "$dir"
 	configure "$dir"
-	phase "go install std cmd"
-	GOROOT=$dir "$dir/bin/go" install std cmd || die "go install std cmd failed (above)"
+	# std (for any GOOS) builds on demand from the build cache; the tools
+	# in cmd are what must be reinstalled.
+	phase "go install cmd"
+	GOROOT=$dir "$dir/bin/go" install cmd || die "go install cmd failed (above)"
 	phase "host tools"
 	build_host_tools "$dir"
 	phase "done in $(($(date +%s) - start))s: $("$dir/bin/go" version)"

@@ -5,8 +5,11 @@
 //	goxen.argv0=NAME      os.Args[0] (default: the last element of the main
 //	                      package's path, from the build information)
 //	goxen.cmdline=module  the environment and arguments continue in boot module 0,
-//	                      a text in the same grammar, for lines longer than Xen
-//	                      allows (1023 bytes)
+//	                      for lines longer than Xen allows (1023 bytes): in its
+//	                      member .goxen-cmdline if it is a tar archive, else in
+//	                      the whole module; same grammar
+//	goxen.cwd=PATH        the working directory main starts in (after the boot
+//	                      module is unpacked into the file system)
 //	goxen.debugexit=1     after the final status line, end QEMU through its
 //	                      isa-debug-exit device at port 0xf4 (the emulated backend)
 //	goxen.boottime=1      print the boot timeline (Xen system time) on the console
@@ -21,8 +24,13 @@ import (
 
 var (
 	xenOptArgv0         string
+	xenOptCwd           string
 	xenOptModuleCmdline bool
 )
+
+// xenCmdlineMember is the tar member of boot module 0 that continues the
+// command line (goxen.cmdline=module); package syscall does not unpack it.
+const xenCmdlineMember = ".goxen-cmdline"
 
 // xenCmdline returns the command line Xen passed, without copying it.
 //
@@ -88,6 +96,12 @@ func goenvs() {
 			m, ok := xenModule(0)
 			if !ok {
 				xenCmdlineError("goxen.cmdline=module, but there is no boot module")
+			}
+			if xen.IsTar(m) {
+				m = xenTarMember(m, xenCmdlineMember)
+				if m == nil {
+					xenCmdlineError("goxen.cmdline=module, but the boot module's archive has no " + xenCmdlineMember)
+				}
 			}
 			line = string(m)
 			if phase == 0 {
@@ -162,6 +176,11 @@ func xenOption(w string) {
 	case "argv0":
 		xenOptArgv0 = value
 		return
+	case "cwd":
+		if len(value) > 0 && value[0] == '/' {
+			xenOptCwd = value
+			return
+		}
 	case "debugexit", "boottime":
 		if value == "1" {
 			return
@@ -172,6 +191,34 @@ func xenOption(w string) {
 		}
 	}
 	xenCmdlineError("unknown runtime option " + w)
+}
+
+// xenTarMember returns the contents of the archive's member name, or nil.
+func xenTarMember(archive []byte, name string) []byte {
+	r := xen.NewTarReader(archive)
+	for {
+		e, ok := r.Next()
+		if !ok {
+			return nil
+		}
+		if e.Prefix == "" && (e.Name == name || e.Name == "./"+name) && e.Type == xen.TarReg {
+			return e.Data
+		}
+	}
+}
+
+// Services for package syscall, which unpacks boot module 0 into its file
+// system and then changes to goxen.cwd.
+
+//go:linkname syscall_bootModule syscall.runtime_bootModule
+func syscall_bootModule() []byte {
+	m, _ := xenModule(0)
+	return m
+}
+
+//go:linkname syscall_bootCwd syscall.runtime_bootCwd
+func syscall_bootCwd() string {
+	return xenOptCwd
 }
 
 func xenCmdlineError(msg string) {

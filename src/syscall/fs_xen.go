@@ -130,6 +130,7 @@ func init() {
 		}
 		fsys.fds = append(fsys.fds, &openFile{node: console, flags: flags, refs: 1})
 	}
+	unpackBootModule()
 }
 
 func nowNano() int64 {

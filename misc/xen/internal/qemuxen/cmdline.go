@@ -37,7 +37,8 @@ const (
 
 // Quote returns w as one word of the guest command line grammar: unchanged
 // when it has no space, tab, newline, carriage return, quote or backslash and
-// is not empty, otherwise in single quotes, a ' inside becoming '\''.
+// is not empty, otherwise in single quotes, where each ' of w closes the
+// quotes, adds \' and opens them again.
 func Quote(w string) string {
 	if w != "" && !strings.ContainsAny(w, " \t\n\r'\"\\") {
 		return w

@@ -1,0 +1,150 @@
+package qemuxen
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+)
+
+// Usage is the runner's usage message.
+const Usage = `usage: go_xen_amd64_exec [-v] binary [args...]
+
+Runs a GOOS=xen program as the control domain (dom0) of the Xen hypervisor
+booted in QEMU, the way cmd/go runs it for GOOS=xen go run and go test, with
+the runner's environment (less host-only variables) and args. Prints the
+program's output and exits with its exit status, or:
+
+	124  the run timed out (Xen's last log lines on stderr)
+	125  the runner could not run the program (usage, setup, not a GOOS=xen image)
+	134  the domain crashed, or the machine stopped without a status line
+	128+n  the runner got signal n (QEMU is stopped)
+
+Flags:
+	-v  copy Xen's log and QEMU's messages to stderr (also GOXEN_VERBOSE=1)
+
+Environment:
+	GOXEN_TIMEOUT  limit of a run (Go duration; 0: none); default 20m, or
+	               -test.timeout among the args plus 30s
+	GOXEN_MEMORY   the domain's memory in MiB (default 512)
+	GOXEN_XEN      the Xen hypervisor, ELF or gzip'd (default /boot/xen-4.17-amd64.gz)
+	GOXEN_QEMU     the QEMU binary (default qemu-system-x86_64 from PATH)
+	GOXEN_MODE     dom0 (default); domu is the level-2 test host (not available yet)
+`
+
+// Main is go_xen_amd64_exec: args are its arguments (without the command
+// name), environ its environment. It returns the exit code.
+func Main(ctx context.Context, args, environ []string, stdin io.Reader, stdout, stderr io.Writer) int {
+	getenv := func(name string) (string, bool) {
+		for i := len(environ) - 1; i >= 0; i-- {
+			if v, ok := strings.CutPrefix(environ[i], name+"="); ok {
+				return v, true
+			}
+		}
+		return "", false
+	}
+	fail := func(format string, a ...any) int {
+		fmt.Fprintf(stderr, "go_xen_amd64_exec: "+format+"\n", a...)
+		return UsageExitCode
+	}
+
+	verbose := false
+	if v, _ := getenv("GOXEN_VERBOSE"); v != "" && v != "0" {
+		verbose = true
+	}
+flags:
+	for len(args) > 0 && strings.HasPrefix(args[0], "-") {
+		switch args[0] {
+		case "-v", "--v", "-v=true", "--v=true":
+			verbose = true
+		case "-v=false", "--v=false":
+			verbose = false
+		case "--":
+			args = args[1:]
+			break flags
+		case "-h", "-help", "--help":
+			fmt.Fprint(stdout, Usage)
+			return 0
+		default:
+			fmt.Fprint(stderr, Usage)
+			return fail("unknown flag %s", args[0])
+		}
+		args = args[1:]
+	}
+	if len(args) == 0 {
+		fmt.Fprint(stderr, Usage)
+		return UsageExitCode
+	}
+	binary, progArgs := args[0], args[1:]
+
+	switch mode, _ := getenv("GOXEN_MODE"); mode {
+	case "", "dom0":
+	case "domu":
+		return fail("GOXEN_MODE=domu: not available yet (the level-2 test host)")
+	default:
+		return fail("GOXEN_MODE=%s: unknown mode; want dom0 (the default) or domu", mode)
+	}
+
+	if err := CheckImage(binary); err != nil {
+		return fail("%v", err)
+	}
+
+	mem := DefaultMemory
+	if s, ok := getenv("GOXEN_MEMORY"); ok && s != "" {
+		var err error
+		if mem, err = ParseMemory(s); err != nil {
+			return fail("%v", err)
+		}
+	}
+	ts, tset := getenv("GOXEN_TIMEOUT")
+	limit, why, err := Timeout(ts, tset && ts != "", progArgs)
+	if err != nil {
+		return fail("%v", err)
+	}
+
+	qemu, _ := getenv("GOXEN_QEMU")
+	if qemu == "" {
+		qemu = "qemu-system-x86_64"
+	}
+	qemuPath, err := exec.LookPath(qemu)
+	if err != nil {
+		return fail("QEMU (%s) %v; %s", qemu, ErrNotFound, InstallHint)
+	}
+
+	xenPath, _ := getenv("GOXEN_XEN")
+	cacheDir := ""
+	if d, err := os.UserCacheDir(); err == nil {
+		cacheDir = filepath.Join(d, "goxen")
+	}
+	scratch, err := os.MkdirTemp("", "goxen-xen-")
+	if err != nil {
+		return fail("%v", err)
+	}
+	defer os.RemoveAll(scratch)
+	xen, err := XenELF(xenPath, cacheDir, scratch)
+	if err != nil {
+		return fail("%v", err)
+	}
+
+	r := &Runner{
+		QEMU:       qemuPath,
+		Xen:        xen,
+		MemoryMiB:  mem,
+		Timeout:    limit,
+		TimeoutWhy: why,
+		Verbose:    verbose,
+		Stdin:      stdin,
+		Stdout:     stdout,
+		Stderr:     stderr,
+	}
+	cl := &Cmdline{
+		Argv0:     filepath.Base(binary),
+		DebugExit: true,
+		Env:       GuestEnv(environ),
+		Args:      progArgs,
+	}
+	return r.Run(ctx, binary, cl)
+}

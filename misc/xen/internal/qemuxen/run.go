@@ -1,0 +1,367 @@
+package qemuxen
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"sync"
+	"syscall"
+	"time"
+)
+
+// Exit codes of the runner besides the program's own status.
+const (
+	TimeoutExitCode = 124 // the run took longer than its limit (timeout(1)'s code)
+	UsageExitCode   = 125 // the runner could not run the program (usage, setup)
+	CrashExitCode   = 134 // the domain crashed, or the machine stopped with no status line
+)
+
+// DefaultMemory is the domain's memory in MiB without GOXEN_MEMORY.
+const DefaultMemory = 512
+
+// Memory limits for GOXEN_MEMORY, in MiB. Below MinMemory Xen cannot
+// build a dom0 with the runtime in it.
+const (
+	MinMemory = 4
+	MaxMemory = 1 << 20
+)
+
+// XenOverhead is the memory QEMU's machine needs beyond the domain's, in MiB:
+// Xen itself, its frame table (32 bytes per 4 KiB page), the dom0's paging
+// and IOMMU page tables (about 4 and 2 KiB per MiB), with room to spare. Xen
+// panics ("Could not construct domain 0") or silently gives dom0 less than
+// dom0_mem asks when the machine has too little; measured: 512 MiB needs 16
+// MiB more, 4 GiB needs 80.
+func XenOverhead(domainMiB int) int {
+	return 32 + domainMiB/32
+}
+
+// ParseMemory parses GOXEN_MEMORY: a number of MiB, optionally followed by
+// M, MiB, G or GiB.
+func ParseMemory(s string) (int, error) {
+	bad := func() (int, error) {
+		return 0, fmt.Errorf("GOXEN_MEMORY=%s: not a memory size; want MiB from %d to %d, such as 512 or 1G", s, MinMemory, MaxMemory)
+	}
+	num, mul := strings.TrimSpace(s), 1
+	for _, suf := range []struct {
+		s string
+		m int
+	}{{"GiB", 1024}, {"G", 1024}, {"MiB", 1}, {"M", 1}} {
+		if n, ok := strings.CutSuffix(num, suf.s); ok {
+			num, mul = n, suf.m
+			break
+		}
+	}
+	n, err := strconv.Atoi(num)
+	if err != nil || n <= 0 || n > MaxMemory/mul {
+		return bad()
+	}
+	n *= mul
+	if n < MinMemory {
+		return 0, fmt.Errorf("GOXEN_MEMORY=%s: too small; the domain needs at least %d MiB", s, MinMemory)
+	}
+	return n, nil
+}
+
+// Runner runs one GOOS=xen program as dom0 of Xen in QEMU.
+type Runner struct {
+	QEMU       string        // qemu-system-x86_64
+	Xen        string        // the uncompressed Xen image
+	MemoryMiB  int           // the domain's memory
+	Timeout    time.Duration // 0: none
+	TimeoutWhy string        // where Timeout comes from, for the message
+	Verbose    bool          // copy Xen's log and QEMU's messages to Stderr
+	TailLines  int           // Xen log lines shown after a failure (default 40)
+
+	Stdin  io.Reader // the console's input (nil: none)
+	Stdout io.Writer // the program's output
+	Stderr io.Writer // the runner's messages (and Xen's log when Verbose)
+}
+
+// XenCmdline is Xen's own command line for a domain of mem MiB: the console
+// on the first serial port, the program as a PVH dom0 (PVH dom0 needs an
+// IOMMU), all log levels so that a failure can be explained. There is no
+// noreboot: a crash or panic of Xen then "reboots", which ends QEMU
+// (-no-reboot).
+func XenCmdline(mem int) string {
+	return fmt.Sprintf("console=com1 com1=115200,8n1 dom0=pvh iommu=1 dom0_mem=%dM loglvl=all guest_loglvl=all", mem)
+}
+
+// QEMUArgs are the arguments of qemu-system-x86_64 (run in the directory
+// that holds the files named xen and initrd).
+func QEMUArgs(mem int, xen, initrd string) []string {
+	return []string{
+		"-accel", "tcg", "-cpu", "max", "-M", "q35", "-device", "amd-iommu",
+		"-m", strconv.Itoa(mem + XenOverhead(mem)), "-smp", "1",
+		"-nodefaults", "-no-user-config", "-display", "none",
+		"-serial", "stdio", "-monitor", "none", "-no-reboot",
+		"-device", "isa-debug-exit,iobase=0xf4,iosize=0x04",
+		"-kernel", xen,
+		"-append", XenCmdline(mem),
+		"-initrd", initrd,
+	}
+}
+
+// Run runs binary with cmdline and returns the runner's exit code. ctx ends
+// the run early (a signal to the runner); context.Cause(ctx) may be a
+// SignalError.
+func (r *Runner) Run(ctx context.Context, binary string, cmdline *Cmdline) int {
+	fail := func(format string, args ...any) int {
+		fmt.Fprintf(r.Stderr, "go_xen_amd64_exec: "+format+"\n", args...)
+		return UsageExitCode
+	}
+	line, module, err := cmdline.Encode()
+	if err != nil {
+		return fail("%v", err)
+	}
+	abs, err := filepath.Abs(binary)
+	if err != nil {
+		return fail("%v", err)
+	}
+
+	// QEMU takes the module's file name up to the first space, and puts the
+	// kernel's path in Xen's command line: short names in a directory of
+	// our own keep any path working.
+	dir, err := os.MkdirTemp("", "goxen-run-")
+	if err != nil {
+		return fail("%v", err)
+	}
+	defer os.RemoveAll(dir)
+	if err := os.Symlink(abs, filepath.Join(dir, "prog")); err != nil {
+		return fail("%v", err)
+	}
+	xen, err := filepath.Abs(r.Xen)
+	if err != nil {
+		return fail("%v", err)
+	}
+	if err := os.Symlink(xen, filepath.Join(dir, "xen")); err != nil {
+		return fail("%v", err)
+	}
+	initrd := "prog " + EscapeInitrd(line)
+	if module != nil {
+		if err := os.WriteFile(filepath.Join(dir, "cmdline"), module, 0o666); err != nil {
+			return fail("%v", err)
+		}
+		initrd += ",cmdline"
+	}
+
+	qemuArgs := QEMUArgs(r.MemoryMiB, "xen", initrd)
+	cmd := exec.Command(r.QEMU, qemuArgs...)
+	cmd.Dir = dir
+	// Its own process group: a ^C on the terminal reaches the runner only,
+	// which then stops QEMU; and QEMU dies with the runner.
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true, Pdeathsig: syscall.SIGKILL}
+	if r.Verbose {
+		fmt.Fprintf(r.Stderr, "go_xen_amd64_exec: (cd %s && %s)\n", dir, shellJoin(append([]string{r.QEMU}, qemuArgs...)))
+		if module != nil {
+			fmt.Fprintf(r.Stderr, "go_xen_amd64_exec: boot module cmdline: %s", module)
+		}
+	}
+
+	outR, outW, err := os.Pipe()
+	if err != nil {
+		return fail("%v", err)
+	}
+	defer outR.Close()
+	cmd.Stdout = outW
+	// Never QEMU's stdin the terminal: -serial stdio would put it in raw mode
+	// and leave it so if QEMU is killed. A pipe carries our input instead.
+	inR, inW, err := os.Pipe()
+	if err != nil {
+		return fail("%v", err)
+	}
+	cmd.Stdin = inR
+	qemuErr := &tailBuffer{max: 8 << 10}
+	if r.Verbose {
+		cmd.Stderr = io.MultiWriter(qemuErr, r.Stderr)
+	} else {
+		cmd.Stderr = qemuErr
+	}
+
+	if err := cmd.Start(); err != nil {
+		outW.Close()
+		inR.Close()
+		inW.Close()
+		return fail("starting QEMU: %v", err)
+	}
+	outW.Close()
+	inR.Close()
+	if r.Stdin != nil {
+		go func() {
+			io.Copy(inW, r.Stdin)
+			inW.Close()
+		}()
+	} else {
+		defer inW.Close()
+	}
+
+	con := &Console{Out: r.Stdout, TailLines: r.TailLines}
+	if r.Verbose {
+		con.Log = r.Stderr
+	}
+	var mu sync.Mutex
+	events := make(chan struct{}, 1)
+	readDone := make(chan struct{})
+	go func() {
+		defer close(readDone)
+		buf := make([]byte, 32<<10)
+		for {
+			n, err := outR.Read(buf)
+			mu.Lock()
+			con.Write(buf[:n])
+			mu.Unlock()
+			select {
+			case events <- struct{}{}:
+			default:
+			}
+			if err != nil {
+				break
+			}
+		}
+		mu.Lock()
+		con.Close()
+		mu.Unlock()
+	}()
+
+	var timeoutC, endC <-chan time.Time
+	if r.Timeout > 0 {
+		t := time.NewTimer(r.Timeout)
+		defer t.Stop()
+		timeoutC = t.C
+	}
+	ctxDone := ctx.Done()
+	var timedOut, interrupted bool
+	kill := func() { cmd.Process.Kill() }
+loop:
+	for {
+		select {
+		case <-readDone:
+			break loop
+		case <-events:
+			mu.Lock()
+			ending := con.Ending()
+			mu.Unlock()
+			if ending && endC == nil {
+				// Xen is halting or rebooting the machine: take the rest of
+				// its last words, then end QEMU (a halted Xen never does).
+				endC = time.After(time.Second)
+			}
+		case <-endC:
+			endC = nil
+			kill()
+		case <-timeoutC:
+			timeoutC = nil
+			timedOut = true
+			kill()
+		case <-ctxDone:
+			ctxDone = nil
+			interrupted = true
+			kill()
+		}
+	}
+	waitErr := cmd.Wait()
+
+	mu.Lock()
+	st, haveStatus := con.Status()
+	tail := con.Tail()
+	mu.Unlock()
+
+	switch {
+	case haveStatus && !st.Crashed:
+		return st.ExitCode()
+	case interrupted:
+		cause := context.Cause(ctx)
+		fmt.Fprintf(r.Stderr, "go_xen_amd64_exec: %v: stopped QEMU\n", cause)
+		var se SignalError
+		if errors.As(cause, &se) {
+			if se.Signal == syscall.SIGQUIT {
+				// cmd/go's way of ending a test binary that ran too long.
+				r.printTail(tail, qemuErr.String())
+			}
+			return 128 + int(se.Signal)
+		}
+		return 128 + int(syscall.SIGTERM)
+	case haveStatus: // crashed
+		fmt.Fprintf(r.Stderr, "go_xen_amd64_exec: the program crashed (%q; registers and traceback above)\n", st.String())
+		r.printTail(tail, qemuErr.String())
+		return CrashExitCode
+	case timedOut:
+		r.printTail(tail, qemuErr.String())
+		fmt.Fprintf(r.Stderr, "go_xen_amd64_exec: timed out after %v (%s): killed QEMU\n", r.Timeout, r.TimeoutWhy)
+		return TimeoutExitCode
+	default:
+		how := "QEMU exited"
+		if waitErr != nil {
+			how = "QEMU ended: " + waitErr.Error()
+		}
+		fmt.Fprintf(r.Stderr, "go_xen_amd64_exec: %s before the program printed its status line: the domain or Xen crashed\n", how)
+		r.printTail(tail, qemuErr.String())
+		return CrashExitCode
+	}
+}
+
+func (r *Runner) printTail(tail []string, qemuStderr string) {
+	if !r.Verbose && len(tail) > 0 {
+		fmt.Fprintf(r.Stderr, "go_xen_amd64_exec: the last %d lines of Xen's log:\n", len(tail))
+		for _, l := range tail {
+			fmt.Fprintf(r.Stderr, "\t%s\n", l)
+		}
+	}
+	if qemuStderr = strings.TrimSpace(qemuStderr); qemuStderr != "" && !r.Verbose {
+		fmt.Fprintf(r.Stderr, "go_xen_amd64_exec: QEMU said:\n\t%s\n", strings.ReplaceAll(qemuStderr, "\n", "\n\t"))
+	}
+}
+
+// SignalError is the cause of a run interrupted by a signal.
+type SignalError struct {
+	Signal syscall.Signal
+}
+
+func (e SignalError) Error() string {
+	return "interrupted by " + e.Signal.String()
+}
+
+// tailBuffer keeps the last max bytes written to it.
+type tailBuffer struct {
+	mu  sync.Mutex
+	max int
+	b   []byte
+}
+
+func (t *tailBuffer) Write(p []byte) (int, error) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	t.b = append(t.b, p...)
+	if len(t.b) > t.max {
+		t.b = append(t.b[:0], t.b[len(t.b)-t.max:]...)
+	}
+	return len(p), nil
+}
+
+func (t *tailBuffer) String() string {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	return string(t.b)
+}
+
+// shellJoin quotes args for a POSIX shell, for the verbose log.
+func shellJoin(args []string) string {
+	var b strings.Builder
+	for i, a := range args {
+		if i > 0 {
+			b.WriteByte(' ')
+		}
+		if a != "" && strings.Trim(a, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_=.,/:+@%") == "" {
+			b.WriteString(a)
+			continue
+		}
+		b.WriteString("'" + strings.ReplaceAll(a, "'", `'\''`) + "'")
+	}
+	return b.String()
+}
