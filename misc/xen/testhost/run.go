@@ -5,6 +5,7 @@ import (
 	"bufio"
 	"bytes"
 	"context"
+	"crypto/sha256"
 	_ "embed"
 	"errors"
 	"fmt"
@@ -79,10 +80,14 @@ type Case struct {
 	ShutdownAfterCommands bool
 	// CommandTimeout limits each host command. Default 60 s.
 	CommandTimeout time.Duration
-	// Timeout limits the case from xl create to the guest's shutdown.
-	// Default 60 s. Domain creation takes a few seconds under TCG (see the
-	// package documentation).
+	// Timeout limits the guest's run, from the domain's start (after xl
+	// create has built it and attached its devices) to its shutdown.
+	// Default 60 s.
 	Timeout time.Duration
+	// CreateTimeout limits xl create, until the domain runs. Default 2
+	// minutes (creation takes a few seconds under TCG, device hotplug
+	// scripts several more; see the package documentation).
+	CreateTimeout time.Duration
 	// XLConfig holds extra lines for the xl domain configuration.
 	XLConfig []string
 }
@@ -114,15 +119,19 @@ type Result struct {
 	ExitStatus int
 	// Crashed: the status line is "goxen: crashed".
 	Crashed bool
-	// TimedOut: the guest did not shut down within the case's Timeout and
-	// was destroyed.
-	TimedOut bool
+	// TimedOut: the guest did not shut down within the case's Timeout, or
+	// xl create did not finish within CreateTimeout (CreateTimedOut), and
+	// the domain was destroyed.
+	TimedOut       bool
+	CreateTimedOut bool
 	// CreateStatus is xl create's exit status (nonzero: the domain could
 	// not be built, see CreateLog; or it was killed at the timeout).
 	CreateStatus int
 	CreateLog    string
 	// XLList is xl list -v just before the domain was destroyed.
-	XLList      string
+	XLList string
+	// Processes lists dom0's processes when the case timed out.
+	Processes   string
 	HostOutputs []CommandResult
 	// Files holds the files host commands left in $OUT, by relative path.
 	Files map[string][]byte
@@ -155,6 +164,8 @@ func (r *Result) Summary() string {
 	case r.Err != nil:
 		fmt.Fprintf(&b, " error: %v", r.Err)
 		return b.String()
+	case r.CreateTimedOut:
+		b.WriteString(" timed out in xl create")
 	case r.TimedOut:
 		b.WriteString(" timed out")
 	case r.ShutdownReason != "":
@@ -264,6 +275,9 @@ func normalize(i int, c Case) (Case, error) {
 	if c.Timeout == 0 {
 		c.Timeout = 60 * time.Second
 	}
+	if c.CreateTimeout == 0 {
+		c.CreateTimeout = 2 * time.Minute
+	}
 	if c.CommandTimeout == 0 {
 		c.CommandTimeout = 60 * time.Second
 	}
@@ -333,14 +347,14 @@ func caseDir(i int) string { return fmt.Sprintf("%03d", i+1) }
 func domName(i int) string { return "xth-" + caseDir(i) }
 
 // xlConfig is the domain configuration of case i.
-func xlConfig(i int, c Case) string {
+func xlConfig(i int, c Case, f caseFiles) string {
 	dir := "/xth/cases/" + caseDir(i)
 	var b strings.Builder
 	fmt.Fprintf(&b, "name = %s\n", xlQuote(domName(i)))
 	b.WriteString("type = \"pvh\"\n")
-	fmt.Fprintf(&b, "kernel = %s\n", xlQuote(dir+"/kernel"))
-	if c.Ramdisk != "" {
-		fmt.Fprintf(&b, "ramdisk = %s\n", xlQuote(dir+"/ramdisk"))
+	fmt.Fprintf(&b, "kernel = %s\n", xlQuote(f.kernel))
+	if f.ramdisk != "" {
+		fmt.Fprintf(&b, "ramdisk = %s\n", xlQuote(f.ramdisk))
 	}
 	fmt.Fprintf(&b, "memory = %d\n", c.MemoryMiB)
 	b.WriteString("vcpus = 1\n")
@@ -377,6 +391,7 @@ func caseVars(i int, c Case) string {
 	v("NAME", domName(i))
 	v("CASE_NAME", c.Name)
 	v("TIMEOUT_US", c.Timeout.Microseconds())
+	v("CREATE_TIMEOUT_US", c.CreateTimeout.Microseconds())
 	v("CMD_TIMEOUT_S", max(1, int(c.CommandTimeout.Seconds())))
 	mode, size, ret := "none", 0, 0
 	if d := c.Disk; d != nil {
@@ -405,29 +420,97 @@ func caseVars(i int, c Case) string {
 	return b.String()
 }
 
-// writeCases writes the run's part of the initrd: /xth with the agent and
-// the cases.
+// maxInitrdFiles bounds what the cases may bring into dom0: dom0's root is
+// a tmpfs of half its memory (about 450 MiB), and the root itself uses
+// about 130 MiB of that.
+const maxInitrdFiles = 280 << 20
+
+// blobs assigns dom0 paths to the files of a run, storing each distinct
+// content once (cases usually share their kernel and ramdisk).
+type blobs struct {
+	byHash map[[32]byte]string
+	list   []blob
+	size   int64
+}
+
+type blob struct{ src, dst string }
+
+func (b *blobs) add(src string) (string, error) {
+	f, err := os.Open(src)
+	if err != nil {
+		return "", err
+	}
+	defer f.Close()
+	h := sha256.New()
+	n, err := io.Copy(h, f)
+	if err != nil {
+		return "", err
+	}
+	var sum [32]byte
+	h.Sum(sum[:0])
+	if dst, ok := b.byHash[sum]; ok {
+		return dst, nil
+	}
+	if b.byHash == nil {
+		b.byHash = map[[32]byte]string{}
+	}
+	dst := fmt.Sprintf("/xth/blobs/%d", len(b.list))
+	b.byHash[sum] = dst
+	b.list = append(b.list, blob{src, dst})
+	b.size += n
+	return dst, nil
+}
+
+// caseFiles are the dom0 paths of a case's kernel and ramdisk.
+type caseFiles struct{ kernel, ramdisk string }
+
+// writeCases writes the run's part of the initrd: /xth with the agent, the
+// cases and their files.
 func writeCases(w io.Writer, cases []Case) error {
+	var bl blobs
+	files := make([]caseFiles, len(cases))
+	var disks int64
+	for i, c := range cases {
+		var err error
+		if files[i].kernel, err = bl.add(c.Kernel); err != nil {
+			return err
+		}
+		if c.Ramdisk != "" {
+			if files[i].ramdisk, err = bl.add(c.Ramdisk); err != nil {
+				return err
+			}
+		}
+		if c.Disk != nil && c.Disk.Image != "" {
+			st, err := os.Stat(c.Disk.Image)
+			if err != nil {
+				return err
+			}
+			disks += st.Size()
+		}
+	}
+	if total := bl.size + disks; total > maxInitrdFiles {
+		return fmt.Errorf("the cases' kernels, ramdisks and disk images take %d MiB, more than the %d MiB dom0's root has room for; split the run",
+			total>>20, maxInitrdFiles>>20)
+	}
+
 	cw := newCpioWriter(w)
 	cw.Dir("xth", 0o755)
 	cw.Dir("xth/bin", 0o755)
 	cw.File("xth/agent", 0o755, []byte(agentScript))
 	cw.File("xth/bin/xth-wait-console", 0o755, []byte(waitConsoleScript))
-	cw.Dir("xth/cases", 0o755)
 	cw.Dir("xth/files", 0o755)
+	cw.Dir("xth/blobs", 0o755)
+	for _, b := range bl.list {
+		if err := cw.CopyFile(strings.TrimPrefix(b.dst, "/"), 0o644, b.src); err != nil {
+			return err
+		}
+	}
+	cw.Dir("xth/cases", 0o755)
 	for i, c := range cases {
 		d := "xth/cases/" + caseDir(i)
 		cw.Dir(d, 0o755)
 		cw.File(d+"/vars.sh", 0o644, []byte(caseVars(i, c)))
-		cw.File(d+"/xl.cfg", 0o644, []byte(xlConfig(i, c)))
-		if err := cw.CopyFile(d+"/kernel", 0o644, c.Kernel); err != nil {
-			return err
-		}
-		if c.Ramdisk != "" {
-			if err := cw.CopyFile(d+"/ramdisk", 0o644, c.Ramdisk); err != nil {
-				return err
-			}
-		}
+		cw.File(d+"/xl.cfg", 0o644, []byte(xlConfig(i, c, files[i])))
 		if c.Disk != nil && c.Disk.Image != "" {
 			if err := cw.CopyFile(d+"/disk.img", 0o644, c.Disk.Image); err != nil {
 				return err
@@ -613,7 +696,7 @@ func RunReport(ctx context.Context, cfg Config, cases []Case) (*Report, error) {
 	// and destruction.
 	budget := time.Minute
 	for _, c := range cases {
-		budget += c.Timeout + 90*time.Second +
+		budget += c.CreateTimeout + c.Timeout + 90*time.Second +
 			time.Duration(len(c.HostCommands)+len(c.AfterCommands))*(c.CommandTimeout+5*time.Second)
 	}
 
@@ -878,6 +961,7 @@ func caseResult(i int, c Case, files map[string][]byte) Result {
 	r.Console = strings.ReplaceAll(string(files[d+"console.log"]), "\r\n", "\n")
 	r.CreateLog = string(files[d+"create.log"])
 	r.XLList = string(files[d+"xl-list.txt"])
+	r.Processes = string(files[d+"ps.txt"])
 	for _, line := range strings.Split(r.Console, "\n") {
 		if m := statusRE.FindStringSubmatch(line); m != nil {
 			r.StatusLine = m[0]
@@ -894,7 +978,8 @@ func caseResult(i int, c Case, files map[string][]byte) Result {
 	if meta["reason_code"] != "" && r.ShutdownReason == "" {
 		r.ShutdownReason = "code " + meta["reason_code"]
 	}
-	r.TimedOut = meta["timed_out"] == "1"
+	r.TimedOut = meta["timed_out"] == "run" || meta["timed_out"] == "create"
+	r.CreateTimedOut = meta["timed_out"] == "create"
 	if r.TimedOut {
 		r.ShutdownReason = ""
 	}

@@ -25,7 +25,10 @@ import (
 func main() {
 	ctx, cancel := context.WithCancelCause(context.Background())
 	sigs := make(chan os.Signal, 1)
-	signal.Notify(sigs, syscall.SIGINT, syscall.SIGTERM, syscall.SIGQUIT, syscall.SIGHUP)
+	// SIGQUIT is how cmd/go stops a test that outlived -timeout; SIGPIPE (a
+	// reader of the output gone) stops the run too instead of killing the
+	// runner outright.
+	signal.Notify(sigs, syscall.SIGINT, syscall.SIGTERM, syscall.SIGQUIT, syscall.SIGHUP, syscall.SIGPIPE)
 	go func() {
 		sig := <-sigs
 		cancel(qemuxen.SignalError{Signal: sig.(syscall.Signal)})

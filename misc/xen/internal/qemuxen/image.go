@@ -82,75 +82,94 @@ const InstallHint = "install QEMU and Xen with: apt-get install qemu-system-x86 
 // ErrNotFound marks a missing QEMU or Xen.
 var ErrNotFound = errors.New("not found")
 
-// XenELF returns the path of an uncompressed Xen hypervisor image for QEMU's
-// multiboot loader. path is GOXEN_XEN, or empty for DefaultXen. A gzip'd
-// image is unpacked once into cacheDir (usually os.UserCacheDir()/goxen),
-// named by the SHA-256 of the .gz and moved into place atomically; scratch
-// is used instead when cacheDir is empty or cannot be written.
-func XenELF(path, cacheDir, scratch string) (string, error) {
+// XenELF opens an uncompressed Xen hypervisor image for QEMU's multiboot
+// loader. path is GOXEN_XEN, or empty for DefaultXen. A gzip'd image is
+// unpacked once into cacheDir (usually os.UserCacheDir()/goxen), named by the
+// SHA-256 of the .gz and moved into place atomically; without a usable
+// cacheDir it is unpacked into an unlinked temporary file.
+func XenELF(path, cacheDir string) (*os.File, error) {
 	if path == "" {
 		path = DefaultXen
 	}
 	f, err := os.Open(path)
 	if err != nil {
 		if errors.Is(err, os.ErrNotExist) {
-			return "", fmt.Errorf("the Xen hypervisor %s: %w; %s (or point GOXEN_XEN at a Xen ELF or .gz)", path, ErrNotFound, InstallHint)
+			return nil, fmt.Errorf("the Xen hypervisor %s: %w; %s (or point GOXEN_XEN at a Xen ELF or .gz)", path, ErrNotFound, InstallHint)
 		}
-		return "", err
+		return nil, err
 	}
 	defer f.Close()
 	var magic [4]byte
 	if _, err := io.ReadFull(f, magic[:]); err != nil {
-		return "", fmt.Errorf("the Xen hypervisor %s: too short to be a Xen image", path)
+		return nil, fmt.Errorf("the Xen hypervisor %s: too short to be a Xen image", path)
 	}
 	switch {
 	case magic[0] == 0x1f && magic[1] == 0x8b:
 	case string(magic[:]) == elf.ELFMAG:
-		return path, nil
+		return os.Open(path)
 	default:
-		return "", fmt.Errorf("the Xen hypervisor %s: neither an ELF file nor gzip'd", path)
+		return nil, fmt.Errorf("the Xen hypervisor %s: neither an ELF file nor gzip'd", path)
 	}
 
 	h := sha256.New()
 	if _, err := f.Seek(0, io.SeekStart); err != nil {
-		return "", err
+		return nil, err
 	}
 	if _, err := io.Copy(h, f); err != nil {
-		return "", fmt.Errorf("reading %s: %v", path, err)
+		return nil, fmt.Errorf("reading %s: %v", path, err)
 	}
 	name := "xen-" + hex.EncodeToString(h.Sum(nil))[:24]
 
 	if cacheDir != "" {
 		cached := filepath.Join(cacheDir, name)
-		if st, err := os.Stat(cached); err == nil && st.Mode().IsRegular() && st.Size() > 0 {
-			return cached, nil
+		if x, err := openELF(cached); err == nil {
+			return x, nil
 		}
 		if err := os.MkdirAll(cacheDir, 0o777); err == nil {
-			if err := gunzipTo(f, cacheDir, cached); err == nil {
-				return cached, nil
+			if tmp, err := gunzipTemp(f, cacheDir, name+".tmp*"); err == nil {
+				tmp.Close()
+				if err := os.Rename(tmp.Name(), cached); err == nil {
+					return openELF(cached)
+				}
+				os.Remove(tmp.Name())
 			}
 		}
 	}
-	out := filepath.Join(scratch, name)
-	if err := gunzipTo(f, scratch, out); err != nil {
-		return "", fmt.Errorf("unpacking %s: %v", path, err)
+	tmp, err := gunzipTemp(f, "", "goxen-"+name+"-*")
+	if err != nil {
+		return nil, fmt.Errorf("unpacking %s: %v", path, err)
 	}
-	return out, nil
+	os.Remove(tmp.Name())
+	return tmp, nil
 }
 
-// gunzipTo unpacks the gzip file f into a temporary file in dir and renames
-// it to dst, so that concurrent runners never see a partial file.
-func gunzipTo(f *os.File, dir, dst string) (err error) {
+// openELF opens path if it is an ELF file.
+func openELF(path string) (*os.File, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	var magic [4]byte
+	if _, err := f.ReadAt(magic[:], 0); err != nil || string(magic[:]) != elf.ELFMAG {
+		f.Close()
+		return nil, fmt.Errorf("%s: not an ELF file", path)
+	}
+	return f, nil
+}
+
+// gunzipTemp unpacks the gzip file f into a new temporary file (os.CreateTemp's
+// dir and pattern) and checks that the result is an ELF file.
+func gunzipTemp(f *os.File, dir, pattern string) (tmp *os.File, err error) {
 	if _, err := f.Seek(0, io.SeekStart); err != nil {
-		return err
+		return nil, err
 	}
 	zr, err := gzip.NewReader(f)
 	if err != nil {
-		return err
+		return nil, err
 	}
-	tmp, err := os.CreateTemp(dir, filepath.Base(dst)+".tmp*")
+	tmp, err = os.CreateTemp(dir, pattern)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	defer func() {
 		if err != nil {
@@ -159,20 +178,17 @@ func gunzipTo(f *os.File, dir, dst string) (err error) {
 		}
 	}()
 	if _, err = io.Copy(tmp, zr); err != nil {
-		return err
+		return nil, err
 	}
 	if err = zr.Close(); err != nil {
-		return err
+		return nil, err
 	}
 	var magic [4]byte
 	if _, err = tmp.ReadAt(magic[:], 0); err != nil || string(magic[:]) != elf.ELFMAG {
-		return fmt.Errorf("%s does not unpack to an ELF file", f.Name())
+		return nil, fmt.Errorf("%s does not unpack to an ELF file", f.Name())
 	}
-	if err = tmp.Close(); err != nil {
-		return err
+	if err = tmp.Chmod(0o644); err != nil {
+		return nil, err
 	}
-	if err = os.Chmod(tmp.Name(), 0o644); err != nil {
-		return err
-	}
-	return os.Rename(tmp.Name(), dst)
+	return tmp, nil
 }

@@ -119,15 +119,11 @@ flags:
 	if d, err := os.UserCacheDir(); err == nil {
 		cacheDir = filepath.Join(d, "goxen")
 	}
-	scratch, err := os.MkdirTemp("", "goxen-xen-")
+	xen, err := XenELF(xenPath, cacheDir)
 	if err != nil {
 		return fail("%v", err)
 	}
-	defer os.RemoveAll(scratch)
-	xen, err := XenELF(xenPath, cacheDir, scratch)
-	if err != nil {
-		return fail("%v", err)
-	}
+	defer xen.Close()
 
 	r := &Runner{
 		QEMU:       qemuPath,

@@ -7,7 +7,6 @@ import (
 	"io"
 	"os"
 	"os/exec"
-	"path/filepath"
 	"strconv"
 	"strings"
 	"sync"
@@ -72,7 +71,7 @@ func ParseMemory(s string) (int, error) {
 // Runner runs one GOOS=xen program as dom0 of Xen in QEMU.
 type Runner struct {
 	QEMU       string        // qemu-system-x86_64
-	Xen        string        // the uncompressed Xen image
+	Xen        *os.File      // the uncompressed Xen image
 	MemoryMiB  int           // the domain's memory
 	Timeout    time.Duration // 0: none
 	TimeoutWhy string        // where Timeout comes from, for the message
@@ -93,8 +92,8 @@ func XenCmdline(mem int) string {
 	return fmt.Sprintf("console=com1 com1=115200,8n1 dom0=pvh iommu=1 dom0_mem=%dM loglvl=all guest_loglvl=all", mem)
 }
 
-// QEMUArgs are the arguments of qemu-system-x86_64 (run in the directory
-// that holds the files named xen and initrd).
+// QEMUArgs are the arguments of qemu-system-x86_64 for a domain of mem MiB,
+// Xen's image xen and the modules initrd.
 func QEMUArgs(mem int, xen, initrd string) []string {
 	return []string{
 		"-accel", "tcg", "-cpu", "max", "-M", "q35", "-device", "amd-iommu",
@@ -120,45 +119,39 @@ func (r *Runner) Run(ctx context.Context, binary string, cmdline *Cmdline) int {
 	if err != nil {
 		return fail("%v", err)
 	}
-	abs, err := filepath.Abs(binary)
+	// QEMU gets every file as an inherited descriptor named /dev/fd/N: its
+	// multiboot loader takes a module's file name up to the first space and
+	// a comma ends it, the kernel's path lands in Xen's command line, and
+	// nothing is left behind on disk if the runner is killed.
+	prog, err := os.Open(binary)
 	if err != nil {
 		return fail("%v", err)
 	}
-
-	// QEMU takes the module's file name up to the first space, and puts the
-	// kernel's path in Xen's command line: short names in a directory of
-	// our own keep any path working.
-	dir, err := os.MkdirTemp("", "goxen-run-")
-	if err != nil {
-		return fail("%v", err)
-	}
-	defer os.RemoveAll(dir)
-	if err := os.Symlink(abs, filepath.Join(dir, "prog")); err != nil {
-		return fail("%v", err)
-	}
-	xen, err := filepath.Abs(r.Xen)
-	if err != nil {
-		return fail("%v", err)
-	}
-	if err := os.Symlink(xen, filepath.Join(dir, "xen")); err != nil {
-		return fail("%v", err)
-	}
-	initrd := "prog " + EscapeInitrd(line)
+	defer prog.Close()
+	files := []*os.File{prog, r.Xen}
+	initrd := "/dev/fd/3 " + EscapeInitrd(line)
 	if module != nil {
-		if err := os.WriteFile(filepath.Join(dir, "cmdline"), module, 0o666); err != nil {
+		m, err := os.CreateTemp("", "goxen-cmdline-")
+		if err != nil {
 			return fail("%v", err)
 		}
-		initrd += ",cmdline"
+		os.Remove(m.Name())
+		defer m.Close()
+		if _, err := m.Write(module); err != nil {
+			return fail("writing the command line module: %v", err)
+		}
+		files = append(files, m)
+		initrd += ",/dev/fd/5"
 	}
 
-	qemuArgs := QEMUArgs(r.MemoryMiB, "xen", initrd)
+	qemuArgs := QEMUArgs(r.MemoryMiB, "/dev/fd/4", initrd)
 	cmd := exec.Command(r.QEMU, qemuArgs...)
-	cmd.Dir = dir
+	cmd.ExtraFiles = files
 	// Its own process group: a ^C on the terminal reaches the runner only,
 	// which then stops QEMU; and QEMU dies with the runner.
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true, Pdeathsig: syscall.SIGKILL}
 	if r.Verbose {
-		fmt.Fprintf(r.Stderr, "go_xen_amd64_exec: (cd %s && %s)\n", dir, shellJoin(append([]string{r.QEMU}, qemuArgs...)))
+		fmt.Fprintf(r.Stderr, "go_xen_amd64_exec: %s 3<%s 4<%s\n", shellJoin(append([]string{r.QEMU}, qemuArgs...)), shellJoin([]string{binary}), shellJoin([]string{r.Xen.Name()}))
 		if module != nil {
 			fmt.Fprintf(r.Stderr, "go_xen_amd64_exec: boot module cmdline: %s", module)
 		}
@@ -236,7 +229,7 @@ func (r *Runner) Run(ctx context.Context, binary string, cmdline *Cmdline) int {
 		timeoutC = t.C
 	}
 	ctxDone := ctx.Done()
-	var timedOut, interrupted bool
+	var timedOut, interrupted, stoppedByXen bool
 	kill := func() { cmd.Process.Kill() }
 loop:
 	for {
@@ -254,6 +247,7 @@ loop:
 			}
 		case <-endC:
 			endC = nil
+			stoppedByXen = true
 			kill()
 		case <-timeoutC:
 			timeoutC = nil
@@ -277,9 +271,12 @@ loop:
 		return st.ExitCode()
 	case interrupted:
 		cause := context.Cause(ctx)
-		fmt.Fprintf(r.Stderr, "go_xen_amd64_exec: %v: stopped QEMU\n", cause)
 		var se SignalError
-		if errors.As(cause, &se) {
+		isSig := errors.As(cause, &se)
+		if !isSig || se.Signal != syscall.SIGPIPE {
+			fmt.Fprintf(r.Stderr, "go_xen_amd64_exec: %v: stopped QEMU\n", cause)
+		}
+		if isSig {
 			if se.Signal == syscall.SIGQUIT {
 				// cmd/go's way of ending a test binary that ran too long.
 				r.printTail(tail, qemuErr.String())
@@ -297,11 +294,24 @@ loop:
 		return TimeoutExitCode
 	default:
 		how := "QEMU exited"
-		if waitErr != nil {
-			how = "QEMU ended: " + waitErr.Error()
+		switch {
+		case stoppedByXen:
+			how = "Xen stopped the machine"
+		case waitErr != nil:
+			how = "QEMU ended (" + waitErr.Error() + ")"
 		}
 		fmt.Fprintf(r.Stderr, "go_xen_amd64_exec: %s before the program printed its status line: the domain or Xen crashed\n", how)
 		r.printTail(tail, qemuErr.String())
+		for _, l := range tail {
+			if strings.Contains(l, "Could not construct domain 0") {
+				size := int64(0)
+				if st, err := prog.Stat(); err == nil {
+					size = st.Size()
+				}
+				fmt.Fprintf(r.Stderr, "go_xen_amd64_exec: Xen could not build the domain: is GOXEN_MEMORY=%d (MiB) too small for a %.1f MiB image?\n", r.MemoryMiB, float64(size)/(1<<20))
+				break
+			}
+		}
 		return CrashExitCode
 	}
 }

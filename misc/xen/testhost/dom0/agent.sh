@@ -9,7 +9,9 @@
 #
 # Per case directory /xth/cases/NNN (see run.go for the exact contents):
 #   vars.sh        shell variables: NAME, CASE_NAME, TIMEOUT_US, ...
-#   xl.cfg         the domain configuration
+#   xl.cfg         the domain configuration (kernels and ramdisks are in
+#                  /xth/blobs, shared between cases)
+#   disk.img       the disk image, if the case has one
 #   during-K.sh    host commands run while the guest runs
 #   after-K.sh     host commands run after it stopped
 # Results in /xth/results/NNN:
@@ -18,6 +20,7 @@
 #   create.log     output of xl create -F
 #   console.log    the guest console (xenconsoled's log)
 #   xl-list.txt    xl list -v just before the domain was destroyed
+#   ps.txt         the processes in dom0 when the case timed out
 #   during-K.{out,err,rc,time}, after-K.{...}
 #   files/         whatever the host commands put into $OUT
 #   disk.img       the disk image after the case, when asked for
@@ -120,7 +123,9 @@ for dir in "${cases[@]}"; do
 
 	tick
 	t_start=$T
-	deadline=$((t_start + TIMEOUT_US))
+	# The domain has CREATE_TIMEOUT_US to be built and started, then
+	# TIMEOUT_US to run until it shuts down.
+	deadline=$((t_start + CREATE_TIMEOUT_US))
 	xl create -F "$dir/xl.cfg" >"$out/create.log" 2>&1 </dev/null &
 	xlpid=$!
 	t_created= t_console= timedout=0 cmdpid=
@@ -132,6 +137,7 @@ for dir in "${cases[@]}"; do
 		if [ -z "$t_created" ] && grep -q 'Waiting for domain' "$out/create.log"; then
 			tick
 			t_created=$T
+			deadline=$((t_created + TIMEOUT_US))
 			DOMID=$(xl domid "$NAME" 2>/dev/null)
 			export DOMID
 			setsid bash -c "$(declare -f tick run_cmds); $(declare -p dir out NAME CMD_TIMEOUT_S SHUTDOWN_AFTER); run_cmds during" </dev/null &
@@ -140,14 +146,16 @@ for dir in "${cases[@]}"; do
 		kill -0 "$xlpid" 2>/dev/null || break
 		tick
 		if [ "$T" -ge "$deadline" ]; then
-			timedout=1
+			timedout=run
+			[ -n "$t_created" ] || timedout=create
 			break
 		fi
 		nap 0.05
 	done
-	if [ "$timedout" = 1 ]; then
-		msg "case $idx/$ncases $CASE_NAME: timed out"
+	if [ "$timedout" != 0 ]; then
+		msg "case $idx/$ncases $CASE_NAME: timed out ($timedout)"
 		xl list -v >"$out/xl-list.txt" 2>&1
+		ps -eo pid,ppid,stat,wchan:24,etime,args >"$out/ps.txt" 2>&1
 		kill "$xlpid" 2>/dev/null
 		[ -n "$cmdpid" ] && kill -- -"$cmdpid" 2>/dev/null
 	fi
@@ -177,7 +185,7 @@ for dir in "${cases[@]}"; do
 	run_cmds after
 	tick
 	t_after=$T
-	[ "$timedout" = 1 ] || xl list -v >"$out/xl-list.txt" 2>&1
+	[ "$timedout" != 0 ] || xl list -v >"$out/xl-list.txt" 2>&1
 	reason=$(sed -n 's/.*has shut down, reason code \([0-9-]*\).*/\1/p' "$out/create.log" | tail -n 1)
 	destroy_all
 	tick
@@ -186,7 +194,7 @@ for dir in "${cases[@]}"; do
 	if [ "$DISK_RETURN" = 1 ] && [ -e "$dir/disk.img" ]; then
 		cp --sparse=always "$dir/disk.img" "$out/disk.img"
 	fi
-	rm -f "$dir/kernel" "$dir/ramdisk" "$dir/disk.img"
+	rm -f "$dir/disk.img"
 	{
 		echo "domid=$DOMID"
 		echo "create_rc=$create_rc"
@@ -204,8 +212,8 @@ for dir in "${cases[@]}"; do
 	tick
 	echo "t_end=$T" >>"$out/meta"
 	save_results
-	if [ "$timedout" = 1 ]; then
-		what="timed out"
+	if [ "$timedout" != 0 ]; then
+		what="timed out ($timedout)"
 	else
 		case "$reason" in
 		0) what=poweroff ;; 1) what=reboot ;; 2) what=suspend ;;

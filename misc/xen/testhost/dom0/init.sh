@@ -47,6 +47,10 @@ hostname xth-dom0 2>/dev/null
 
 read -r up_start _ </proc/uptime
 msg "init started at ${up_start}s"
+if dmesg | grep -q "Initramfs unpacking failed"; then
+	dmesg | grep "Initramfs unpacking failed"
+	fail "the initramfs did not fit in dom0's memory"
+fi
 
 for m in xen-evtchn xen-gntdev xen-gntalloc xen-privcmd xenfs xen-netback \
 	xen-blkback bridge loop tun virtio_pci virtio_blk; do

@@ -28,8 +28,8 @@ func main() {
 		buf[len(buf)-1] = 1
 		allocated += uint64(len(buf))
 		sink = head
-		if len(keep) < 1000 {
-			keep = append(keep, head) // a little long-lived data, too
+		if len(keep) < 100 {
+			keep = append(keep, head) // 8 MB of long-lived data, too
 		}
 	}
 	var ms runtime.MemStats

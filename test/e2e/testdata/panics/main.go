@@ -23,12 +23,12 @@ var nilBig *big
 func try(name string, f func()) {
 	defer func() {
 		r := recover()
+		kind := "value"
 		var re runtime.Error
 		if err, ok := r.(error); ok && errors.As(err, &re) {
-			fmt.Printf("%s: runtime error: %v\n", name, re)
-			return
+			kind = "runtime.Error"
 		}
-		fmt.Printf("%s: recovered %v\n", name, r)
+		fmt.Printf("%s: %s: %v\n", name, kind, r)
 	}()
 	f()
 }

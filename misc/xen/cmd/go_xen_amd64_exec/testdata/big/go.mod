@@ -1,0 +1,3 @@
+module big
+
+go 1.26

@@ -1,0 +1,3 @@
+module tpkg
+
+go 1.26
