@@ -67,7 +67,13 @@ var trimPaths = []string{
 	"usr/lib/xen-4.17/lib/python", "usr/lib/xen-4.17/bin/pygrub",
 	"var/cache/apt/*", "var/lib/apt/lists/*", "var/cache/debconf/*-old",
 	"var/log/*", "usr/sbin/policy-rc.d", "usr/lib/udev/hwdb.bin",
-	"usr/lib/udev/hwdb.d",
+	"usr/lib/udev/hwdb.d", "usr/share/zoneinfo", "usr/share/gcc",
+	// Package management and its perl are not used at run time.
+	"usr/bin/perl*", "usr/lib/x86_64-linux-gnu/perl*", "usr/share/perl*",
+	"usr/lib/apt", "usr/bin/apt*", "usr/lib/x86_64-linux-gnu/libapt-*",
+	"var/lib/dpkg/info/*", "var/cache/debconf/*",
+	// Character set conversion modules (iconv); nothing here uses them.
+	"usr/lib/x86_64-linux-gnu/gconv",
 }
 
 // BuildConfig says where and how the test host is built.
@@ -100,12 +106,13 @@ type Host struct {
 	Key           string // the cache key (hash of Inputs)
 	Inputs        string // what was hashed into Key, one item a line
 	Xen           string // Xen hypervisor ELF (gunzipped from the package)
-	Kernel        string // dom0 kernel, Debian's vmlinuz unmodified
+	Kernel        string // Debian's vmlinuz, unmodified
 	Initrd        string // dom0 root, a gzip'd cpio archive with our /init
 	KernelVersion string // e.g. 6.1.0-56-amd64
-	// GuestKernel is the same Linux kernel as an uncompressed ELF, gzip'd:
-	// Xen boots it as a PVH domU faster than the xz bzImage (for Linux
-	// guests in tests and benchmarks).
+	// GuestKernel is the ELF inside Kernel (its xz payload), gzip'd. Xen
+	// boots it faster than the xz bzImage under TCG, as dom0 (unless
+	// Config.Dom0Vmlinuz) and as a PVH domU for Linux guests in tests and
+	// benchmarks.
 	GuestKernel string
 	// GuestModules is a directory with the .ko files a Linux domU needs
 	// for a vif and a disk (xen-netfront, xen-blkfront, and dependencies),
@@ -324,6 +331,7 @@ type inputs struct {
 	suites         []string // bookworm, and bookworm-updates if the build machine has it
 	versions       map[string]string
 	kernelPackage  string // linux-image-6.1.0-NN-amd64
+	debootstrap    string // the build machine's debootstrap version
 }
 
 func (b *builder) resolve(ctx context.Context) (*inputs, error) {
@@ -345,45 +353,23 @@ func (b *builder) resolve(ctx context.Context) (*inputs, error) {
 		in.suites = append(in.suites, "bookworm-updates")
 	}
 
-	pkgs := append([]string{hypervisorPackage, kernelMetaPackage}, rootPackages...)
-	vers, err := candidates(ctx, pkgs)
-	if err != nil && os.Geteuid() == 0 && !b.cfg.NoInstall {
-		// Perhaps the package lists are missing or stale.
-		b.logf("apt-cache has no candidate for some packages (%v); running apt-get update", err)
-		if out, err2 := exec.CommandContext(ctx, "apt-get", "update").CombinedOutput(); err2 != nil {
-			return nil, &StepError{Step: "resolve versions", Cmd: "apt-get update", Err: err2, Tail: tail(out, 20)}
-		}
-		vers, err = candidates(ctx, pkgs)
-	}
+	av, err := b.aptVersions(ctx)
 	if err != nil {
-		return nil, &StepError{Step: "resolve versions", Err: err}
+		return nil, err
 	}
-	in.versions = vers
-	// The meta package depends on the versioned kernel package.
-	out, err := exec.CommandContext(ctx, "apt-cache", "show", kernelMetaPackage+"="+vers[kernelMetaPackage]).Output()
-	if err != nil {
-		return nil, &StepError{Step: "resolve versions", Cmd: "apt-cache show " + kernelMetaPackage, Err: err}
-	}
-	m := regexp.MustCompile(`(?m)^Depends: (linux-image-[^ ,]+)`).FindSubmatch(out)
-	if m == nil {
-		return nil, &StepError{Step: "resolve versions", Err: fmt.Errorf("no linux-image dependency in apt-cache show %s", kernelMetaPackage)}
-	}
-	in.kernelPackage = string(m[1])
-	kv, err := candidates(ctx, []string{in.kernelPackage})
-	if err != nil {
-		return nil, &StepError{Step: "resolve versions", Err: err}
-	}
-	in.versions[in.kernelPackage] = kv[in.kernelPackage]
+	in.versions = av.Versions
+	in.kernelPackage = av.KernelPackage
+	debootstrapVersion := av.Debootstrap
 
-	// The build machine's debootstrap: installed version, else the one
-	// Build would install.
-	debootstrapVersion := "(none)"
-	if out, err := exec.CommandContext(ctx, "dpkg-query", "-W", "-f=${db:Status-Abbrev} ${Version}", "debootstrap").Output(); err == nil && strings.HasPrefix(string(out), "ii ") {
-		debootstrapVersion = strings.TrimSpace(string(out[3:]))
-	} else if v, err := candidates(ctx, []string{"debootstrap"}); err == nil {
-		debootstrapVersion = v["debootstrap"]
-	}
+	in.debootstrap = debootstrapVersion
+	in.text = in.makeText(initScript)
+	in.key = keyOf(in.text)
+	return in, nil
+}
 
+// makeText is the text hashed into the cache key: everything the build's
+// output depends on.
+func (in *inputs) makeText(initScript string) string {
 	var t strings.Builder
 	fmt.Fprintf(&t, "builder %s\n", BuilderVersion)
 	fmt.Fprintf(&t, "mirror %s\n", in.mirror)
@@ -397,16 +383,100 @@ func (b *builder) resolve(ctx context.Context) (*inputs, error) {
 	for _, p := range names {
 		fmt.Fprintf(&t, "package %s %s\n", p, in.versions[p])
 	}
-	fmt.Fprintf(&t, "host-debootstrap %s\n", debootstrapVersion)
+	fmt.Fprintf(&t, "host-debootstrap %s\n", in.debootstrap)
 	fmt.Fprintf(&t, "init.sh %x\n", sha256.Sum256([]byte(initScript)))
 	fmt.Fprintf(&t, "dom0-modules %s\n", strings.Join(dom0Modules, " "))
 	fmt.Fprintf(&t, "guest-modules %s\n", strings.Join(guestModules, " "))
 	fmt.Fprintf(&t, "root-packages %s\n", strings.Join(rootPackages, " "))
 	fmt.Fprintf(&t, "trim %s\n", strings.Join(trimPaths, " "))
-	in.text = t.String()
-	in.key = keyOf(in.text)
-	return in, nil
+	return t.String()
 }
+
+// aptResult is what apt says about the packages of the key.
+type aptResult struct {
+	Stamp         string
+	Versions      map[string]string
+	KernelPackage string
+	Debootstrap   string // the build machine's debootstrap
+}
+
+// aptStamp identifies the state of apt's package lists, sources,
+// preferences and dpkg's database: what apt-cache policy answers from.
+func aptStamp() string {
+	h := sha256.New()
+	var files []string
+	for _, pat := range []string{"/var/lib/apt/lists/*", "/etc/apt/sources.list", "/etc/apt/sources.list.d/*",
+		"/etc/apt/preferences", "/etc/apt/preferences.d/*", "/var/lib/dpkg/status"} {
+		m, _ := filepath.Glob(pat)
+		files = append(files, m...)
+	}
+	for _, f := range files {
+		if st, err := os.Stat(f); err == nil {
+			fmt.Fprintf(h, "%s %d %d\n", f, st.Size(), st.ModTime().UnixNano())
+		}
+	}
+	return hex.EncodeToString(h.Sum(nil))
+}
+
+// aptVersions asks apt-cache for the candidate versions of the packages
+// (about a second), or reuses the previous answer if apt's state has not
+// changed since.
+func (b *builder) aptVersions(ctx context.Context) (*aptResult, error) {
+	memo := filepath.Join(b.cfg.CacheDir, "apt-versions.json")
+	stamp := aptStamp()
+	if data, err := os.ReadFile(memo); err == nil {
+		var r aptResult
+		if json.Unmarshal(data, &r) == nil && r.Stamp == stamp && len(r.Versions) > 0 {
+			return &r, nil
+		}
+	}
+	r := &aptResult{Stamp: stamp}
+	pkgs := append([]string{hypervisorPackage, kernelMetaPackage}, rootPackages...)
+	vers, err := candidates(ctx, pkgs)
+	if err != nil && os.Geteuid() == 0 && !b.cfg.NoInstall {
+		// Perhaps the package lists are missing or stale.
+		b.logf("apt-cache has no candidate for some packages (%v); running apt-get update", err)
+		if out, err2 := exec.CommandContext(ctx, "apt-get", "update").CombinedOutput(); err2 != nil {
+			return nil, &StepError{Step: "resolve versions", Cmd: "apt-get update", Err: err2, Tail: tail(out, 20)}
+		}
+		r.Stamp = aptStamp()
+		vers, err = candidates(ctx, pkgs)
+	}
+	if err != nil {
+		return nil, &StepError{Step: "resolve versions", Err: err}
+	}
+	r.Versions = vers
+	// The meta package depends on exactly one version of the versioned
+	// kernel package.
+	out, err := exec.CommandContext(ctx, "apt-cache", "show", kernelMetaPackage+"="+vers[kernelMetaPackage]).Output()
+	if err != nil {
+		return nil, &StepError{Step: "resolve versions", Cmd: "apt-cache show " + kernelMetaPackage, Err: err}
+	}
+	m := regexp.MustCompile(`(?m)^Depends: (linux-image-[^ ,]+) \(= ([^ )]+)\)`).FindSubmatch(out)
+	if m == nil {
+		return nil, &StepError{Step: "resolve versions", Err: fmt.Errorf("no linux-image-X (= V) dependency in apt-cache show %s", kernelMetaPackage)}
+	}
+	r.KernelPackage = string(m[1])
+	r.Versions[r.KernelPackage] = string(m[2])
+
+	// The build machine's debootstrap: installed version, else the one
+	// Build would install.
+	r.Debootstrap = "(none)"
+	if out, err := exec.CommandContext(ctx, "dpkg-query", "-W", "-f=${db:Status-Abbrev} ${Version}", "debootstrap").Output(); err == nil && strings.HasPrefix(string(out), "ii ") {
+		r.Debootstrap = strings.TrimSpace(string(out[3:]))
+	} else if v, err := candidates(ctx, []string{"debootstrap"}); err == nil {
+		r.Debootstrap = v["debootstrap"]
+	}
+	if data, err := json.Marshal(r); err == nil && os.MkdirAll(b.cfg.CacheDir, 0o755) == nil {
+		tmp := memo + fmt.Sprintf(".%d", os.Getpid())
+		if os.WriteFile(tmp, data, 0o644) == nil {
+			os.Rename(tmp, memo)
+		}
+	}
+	return r, nil
+}
+
+var keyRE = regexp.MustCompile(`^[0-9a-f]{16}$`)
 
 func keyOf(text string) string {
 	sum := sha256.Sum256([]byte(text))
@@ -456,6 +526,19 @@ type aptSources struct {
 // readAptSources finds the Debian mirrors in /etc/apt/sources.list and
 // /etc/apt/sources.list.d (one-line and deb822 formats).
 func readAptSources() aptSources {
+	contents := map[string]string{}
+	files := []string{"/etc/apt/sources.list"}
+	more, _ := filepath.Glob("/etc/apt/sources.list.d/*")
+	for _, f := range append(files, more...) {
+		if data, err := os.ReadFile(f); err == nil {
+			contents[f] = string(data)
+		}
+	}
+	return parseAptSources(contents)
+}
+
+// parseAptSources reads sources.list files, by name and contents.
+func parseAptSources(contents map[string]string) aptSources {
 	var s aptSources
 	add := func(uri string, suites []string) {
 		if !strings.HasPrefix(uri, "http://") && !strings.HasPrefix(uri, "https://") {
@@ -476,17 +559,16 @@ func readAptSources() aptSources {
 			}
 		}
 	}
-	files := []string{"/etc/apt/sources.list"}
-	more, _ := filepath.Glob("/etc/apt/sources.list.d/*")
-	files = append(files, more...)
-	for _, f := range files {
-		data, err := os.ReadFile(f)
-		if err != nil {
-			continue
-		}
+	names := make([]string, 0, len(contents))
+	for f := range contents {
+		names = append(names, f)
+	}
+	sort.Strings(names)
+	for _, f := range names {
+		data := contents[f]
 		switch {
 		case strings.HasSuffix(f, ".sources"):
-			for _, para := range strings.Split(string(data), "\n\n") {
+			for _, para := range strings.Split(data, "\n\n") {
 				fields := map[string]string{}
 				for _, line := range strings.Split(para, "\n") {
 					if strings.HasPrefix(line, "#") {
@@ -503,8 +585,8 @@ func readAptSources() aptSources {
 					add(uri, strings.Fields(fields["suites"]))
 				}
 			}
-		case strings.HasSuffix(f, ".list") || f == "/etc/apt/sources.list":
-			for _, line := range strings.Split(string(data), "\n") {
+		case strings.HasSuffix(f, ".list"):
+			for _, line := range strings.Split(data, "\n") {
 				w := strings.Fields(line)
 				if len(w) < 4 || w[0] != "deb" {
 					continue
@@ -1073,4 +1155,65 @@ func packRoot(root, dst string) (int64, error) {
 		return 0, err
 	}
 	return total, f.Close()
+}
+
+// Prune removes the cache's test hosts other than the one for the current
+// inputs, and leftovers of interrupted builds, skipping any build in
+// progress. It returns the removed paths.
+func Prune(ctx context.Context, cfg BuildConfig) ([]string, error) {
+	b := &builder{cfg: cfg, log: io.Discard}
+	if cfg.CacheDir == "" {
+		d, err := DefaultCacheDir()
+		if err != nil {
+			return nil, err
+		}
+		cfg.CacheDir = d
+	}
+	in, err := b.resolve(ctx)
+	if err != nil {
+		return nil, err
+	}
+	ents, err := os.ReadDir(cfg.CacheDir)
+	if err != nil {
+		if errors.Is(err, fs.ErrNotExist) {
+			return nil, nil
+		}
+		return nil, err
+	}
+	var removed []string
+	for _, e := range ents {
+		name := e.Name()
+		key, _, _ := strings.Cut(name, ".")
+		if key == in.key || !keyRE.MatchString(key) {
+			continue
+		}
+		lockPath := filepath.Join(cfg.CacheDir, key+".lock")
+		lock, err := os.OpenFile(lockPath, os.O_CREATE|os.O_RDWR, 0o644)
+		if err != nil {
+			return removed, err
+		}
+		if err := syscall.Flock(int(lock.Fd()), syscall.LOCK_EX|syscall.LOCK_NB); err != nil {
+			lock.Close() // a build of that key is running
+			continue
+		}
+		p := filepath.Join(cfg.CacheDir, name)
+		if name != key+".lock" {
+			if err := os.RemoveAll(p); err != nil {
+				lock.Close()
+				return removed, err
+			}
+			removed = append(removed, p)
+		}
+		lock.Close()
+	}
+	// Lock files of removed entries.
+	for _, e := range ents {
+		key, ok := strings.CutSuffix(e.Name(), ".lock")
+		if ok && key != in.key {
+			if _, err := os.Stat(filepath.Join(cfg.CacheDir, key)); errors.Is(err, fs.ErrNotExist) {
+				os.Remove(filepath.Join(cfg.CacheDir, e.Name()))
+			}
+		}
+	}
+	return removed, nil
 }

@@ -1,16 +1,37 @@
 // Command go_xen_amd64_exec runs a GOOS=xen program under the emulated
-// backend: Xen booted in QEMU with the program as its PVH control domain
-// (dom0). cmd/go finds it on PATH and runs it for GOOS=xen go run and go test
-// as
+// backend: Xen booted in QEMU (TCG) with the program as its PVH control
+// domain (dom0). cmd/go finds it on PATH and runs it for GOOS=xen go run and
+// go test as
 //
 //	go_xen_amd64_exec [-v] binary [args...]
 //
-// exactly as go_js_wasm_exec is used for js/wasm. The program gets args and
-// the runner's environment (less host-only variables); its output appears
-// on stdout, Xen's log is dropped (copied to stderr with -v or
-// GOXEN_VERBOSE=1), and the runner exits with the program's exit status, or
-// 124 on a timeout, 125 when it cannot run the program, 134 when the domain
-// crashed, 128+n on signal n. Run it with -h for the settings.
+// exactly as go_js_wasm_exec is used for js/wasm.
+//
+// The program gets args, os.Args[0] = the binary's base name, and the
+// runner's environment less the variables that cannot be written on Xen's
+// command line or that describe only the host (TMPDIR, PWD, the display,
+// agents, the login session, the runner's own GOXEN_* settings); see
+// internal/qemuxen/env.go. A test binary (NAME.test) starts in a copy of its
+// working directory: the files in it and its testdata tree go to the guest
+// in a boot module, at the same paths (GOXEN_FILES).
+//
+// The program's output (stdout and stderr share Xen's console) appears on
+// stdout as it arrives; Xen's log and the final status line are removed.
+// The exit code is:
+//
+//	N      the program's exit status (os.Exit(N) modulo 256; 2 for a panic)
+//	124    the run timed out (GOXEN_TIMEOUT, or -test.timeout plus 30s)
+//	125    the runner could not run the program: usage, a missing QEMU or
+//	       Xen, not a GOOS=xen image, a bad GOXEN_* setting, GOXEN_MODE=domu
+//	134    the domain crashed ("goxen: crashed"), or the machine stopped
+//	       (Xen panic, QEMU gone) before the program's status line
+//	128+n  the runner got signal n (SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGPIPE);
+//	       QEMU is stopped
+//
+// After a timeout or a crash the runner prints a message and the last 40
+// lines of Xen's log on stderr; -v or GOXEN_VERBOSE=1 copies all of Xen's log
+// there as it comes. Run it with -h for the settings (GOXEN_TIMEOUT,
+// GOXEN_MEMORY, GOXEN_XEN, GOXEN_QEMU, GOXEN_MODE, GOXEN_FILES).
 package main
 
 import (

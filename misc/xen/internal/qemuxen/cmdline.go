@@ -9,7 +9,8 @@
 //     the goxen.NAME=VALUE runtime options, then NAME=VALUE environment
 //     words, then "--" and os.Args[1:]. Xen keeps at most 1023 bytes of a
 //     domain's command line, so a longer one moves everything after the
-//     options into a boot module (goxen.cmdline=module).
+//     options into boot module 0 (goxen.cmdline=module), a tar archive that
+//     can also carry files for the guest's file system (module.go).
 //   - The console: the program's output and Xen's own lines ("(XEN) ...")
 //     share the serial port; the program's last line is the status line
 //     "goxen: exit status N" or "goxen: crashed" (console.go).
@@ -33,6 +34,7 @@ const (
 	optDebugExit = "goxen.debugexit=1"
 	optModule    = "goxen.cmdline=module"
 	optArgv0     = "goxen.argv0="
+	optCwd       = "goxen.cwd="
 )
 
 // Quote returns w as one word of the guest command line grammar: unchanged
@@ -79,30 +81,38 @@ func IsEnvName(name string) bool {
 // Cmdline is what a guest is started with.
 type Cmdline struct {
 	Argv0     string   // os.Args[0]; empty: the runtime's default
+	Cwd       string   // the working directory (absolute); empty: /
 	DebugExit bool     // end QEMU after the status line
 	Env       []string // NAME=VALUE; NAME must satisfy IsEnvName
 	Args      []string // os.Args[1:]
 }
 
 // Encode returns the guest command line, and, when it would be longer than
-// MaxCmdline, the boot module that carries the environment and arguments
-// instead (the line then holds only the options, goxen.cmdline=module among
-// them). The line is what the guest sees, without the image name that Xen
-// strips from dom0's module line, and before any comma doubling for QEMU.
-func (c *Cmdline) Encode() (line string, module []byte, err error) {
+// MaxCmdline, its continuation cont, which carries the environment and
+// arguments instead and goes in boot module 0 as CmdlineMember (the line
+// then holds only the options, goxen.cmdline=module among them). The line is
+// what the guest sees, without the image name that Xen strips from dom0's
+// module line, and before any comma doubling for QEMU.
+func (c *Cmdline) Encode() (line string, cont []byte, err error) {
 	var opts []string
 	// xenReadOptions reads the options the exit path needs at boot, without
 	// unquoting and up to the first word that is not an option, so these
-	// come first and argv0, which may need quotes, last.
+	// come first and argv0 and cwd, which may need quotes, last.
 	if c.DebugExit {
 		opts = append(opts, optDebugExit)
 	}
-	argv0 := ""
+	var quoted []string
 	if c.Argv0 != "" {
 		if strings.IndexByte(c.Argv0, 0) >= 0 {
 			return "", nil, errors.New("argv0 contains a NUL byte")
 		}
-		argv0 = optArgv0 + Quote(c.Argv0)
+		quoted = append(quoted, optArgv0+Quote(c.Argv0))
+	}
+	if c.Cwd != "" {
+		if !strings.HasPrefix(c.Cwd, "/") || strings.IndexByte(c.Cwd, 0) >= 0 {
+			return "", nil, fmt.Errorf("working directory %q is not an absolute path", c.Cwd)
+		}
+		quoted = append(quoted, optCwd+Quote(c.Cwd))
 	}
 
 	var rest []string
@@ -128,23 +138,16 @@ func (c *Cmdline) Encode() (line string, module []byte, err error) {
 		}
 	}
 
-	words := append([]string(nil), opts...)
-	if argv0 != "" {
-		words = append(words, argv0)
-	}
-	words = append(words, rest...)
+	words := append(append(append([]string(nil), opts...), quoted...), rest...)
 	line = strings.Join(words, " ")
 	if len(line) <= MaxCmdline {
 		return line, nil, nil
 	}
 
-	words = append(opts, optModule)
-	if argv0 != "" {
-		words = append(words, argv0)
-	}
+	words = append(append(opts, optModule), quoted...)
 	line = strings.Join(words, " ")
 	if len(line) > MaxCmdline {
-		return "", nil, fmt.Errorf("the runtime options alone are %d bytes, more than Xen's %d (argv0 too long?)", len(line), MaxCmdline)
+		return "", nil, fmt.Errorf("the runtime options alone are %d bytes, more than Xen's %d (argv0 or working directory too long?)", len(line), MaxCmdline)
 	}
 	return line, []byte(strings.Join(rest, " ") + "\n"), nil
 }

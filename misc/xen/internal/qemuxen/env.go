@@ -32,6 +32,7 @@ var runnerEnv = map[string]bool{
 	"GOXEN_QEMU":    true,
 	"GOXEN_MODE":    true,
 	"GOXEN_VERBOSE": true,
+	"GOXEN_FILES":   true,
 }
 
 // hostOnlyEnv are variables of kind 3 above.

@@ -16,11 +16,12 @@ const Usage = `usage: go_xen_amd64_exec [-v] binary [args...]
 Runs a GOOS=xen program as the control domain (dom0) of the Xen hypervisor
 booted in QEMU, the way cmd/go runs it for GOOS=xen go run and go test, with
 the runner's environment (less host-only variables) and args. Prints the
-program's output and exits with its exit status, or:
+program's output and exits with:
 
-	124  the run timed out (Xen's last log lines on stderr)
-	125  the runner could not run the program (usage, setup, not a GOOS=xen image)
-	134  the domain crashed, or the machine stopped without a status line
+	N      the program's exit status (os.Exit(N) modulo 256; 2 for a panic)
+	124    the run timed out (Xen's last log lines on stderr)
+	125    the runner could not run the program (usage, setup, not a GOOS=xen image)
+	134    the domain crashed, or the machine stopped without the program's status line
 	128+n  the runner got signal n (QEMU is stopped)
 
 Flags:
@@ -33,6 +34,10 @@ Environment:
 	GOXEN_XEN      the Xen hypervisor, ELF or gzip'd (default /boot/xen-4.17-amd64.gz)
 	GOXEN_QEMU     the QEMU binary (default qemu-system-x86_64 from PATH)
 	GOXEN_MODE     dom0 (default); domu is the level-2 test host (not available yet)
+	GOXEN_FILES    auto (default): a test binary (NAME.test) starts in a copy of
+	               its working directory with the files in it and its testdata
+	               tree (up to 64 MiB); cwd: any binary does; none: no files,
+	               the program starts in /
 `
 
 // Main is go_xen_amd64_exec: args are its arguments (without the command
@@ -125,6 +130,32 @@ flags:
 	}
 	defer xen.Close()
 
+	// Files: a test binary gets its package's files and testdata.
+	var paths []string
+	cwd := ""
+	files, _ := getenv("GOXEN_FILES")
+	switch files {
+	case "", "auto", "cwd":
+		if files == "cwd" || strings.HasSuffix(filepath.Base(binary), ".test") {
+			dir, err := os.Getwd()
+			if err != nil {
+				return fail("%v", err)
+			}
+			p, size, err := WorkFiles(dir)
+			switch {
+			case err != nil:
+				fmt.Fprintf(stderr, "go_xen_amd64_exec: not giving the program the files of %s: %v\n", dir, err)
+			case size > MaxWorkFiles:
+				fmt.Fprintf(stderr, "go_xen_amd64_exec: not giving the program the files of %s: %d MiB, more than %d\n", dir, size>>20, MaxWorkFiles>>20)
+			default:
+				paths, cwd = p, dir
+			}
+		}
+	case "none":
+	default:
+		return fail("GOXEN_FILES=%s: want auto (the default: a test binary gets its working directory's files and testdata), cwd (any binary does) or none", files)
+	}
+
 	r := &Runner{
 		QEMU:       qemuPath,
 		Xen:        xen,
@@ -138,9 +169,10 @@ flags:
 	}
 	cl := &Cmdline{
 		Argv0:     filepath.Base(binary),
+		Cwd:       cwd,
 		DebugExit: true,
 		Env:       GuestEnv(environ),
 		Args:      progArgs,
 	}
-	return r.Run(ctx, binary, cl)
+	return r.Run(ctx, binary, cl, paths)
 }

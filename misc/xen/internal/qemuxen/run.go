@@ -89,7 +89,7 @@ type Runner struct {
 // noreboot: a crash or panic of Xen then "reboots", which ends QEMU
 // (-no-reboot).
 func XenCmdline(mem int) string {
-	return fmt.Sprintf("console=com1 com1=115200,8n1 dom0=pvh iommu=1 dom0_mem=%dM loglvl=all guest_loglvl=all", mem)
+	return fmt.Sprintf("console=com1 dom0=pvh iommu=1 dom0_mem=%dM loglvl=all guest_loglvl=all", mem)
 }
 
 // QEMUArgs are the arguments of qemu-system-x86_64 for a domain of mem MiB,
@@ -107,15 +107,15 @@ func QEMUArgs(mem int, xen, initrd string) []string {
 	}
 }
 
-// Run runs binary with cmdline and returns the runner's exit code. ctx ends
-// the run early (a signal to the runner); context.Cause(ctx) may be a
-// SignalError.
-func (r *Runner) Run(ctx context.Context, binary string, cmdline *Cmdline) int {
+// Run runs binary with cmdline and the files at paths (absolute, see
+// WriteModule) and returns the runner's exit code. ctx ends the run early (a
+// signal to the runner); context.Cause(ctx) may be a SignalError.
+func (r *Runner) Run(ctx context.Context, binary string, cmdline *Cmdline, paths []string) int {
 	fail := func(format string, args ...any) int {
 		fmt.Fprintf(r.Stderr, "go_xen_amd64_exec: "+format+"\n", args...)
 		return UsageExitCode
 	}
-	line, module, err := cmdline.Encode()
+	line, cont, err := cmdline.Encode()
 	if err != nil {
 		return fail("%v", err)
 	}
@@ -130,15 +130,15 @@ func (r *Runner) Run(ctx context.Context, binary string, cmdline *Cmdline) int {
 	defer prog.Close()
 	files := []*os.File{prog, r.Xen}
 	initrd := "/dev/fd/3 " + EscapeInitrd(line)
-	if module != nil {
-		m, err := os.CreateTemp("", "goxen-cmdline-")
+	if cont != nil || len(paths) > 0 {
+		m, err := os.CreateTemp("", "goxen-module-")
 		if err != nil {
 			return fail("%v", err)
 		}
 		os.Remove(m.Name())
 		defer m.Close()
-		if _, err := m.Write(module); err != nil {
-			return fail("writing the command line module: %v", err)
+		if err := WriteModule(m, cont, paths); err != nil {
+			return fail("writing the boot module: %v", err)
 		}
 		files = append(files, m)
 		initrd += ",/dev/fd/5"
@@ -152,8 +152,11 @@ func (r *Runner) Run(ctx context.Context, binary string, cmdline *Cmdline) int {
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true, Pdeathsig: syscall.SIGKILL}
 	if r.Verbose {
 		fmt.Fprintf(r.Stderr, "go_xen_amd64_exec: %s 3<%s 4<%s\n", shellJoin(append([]string{r.QEMU}, qemuArgs...)), shellJoin([]string{binary}), shellJoin([]string{r.Xen.Name()}))
-		if module != nil {
-			fmt.Fprintf(r.Stderr, "go_xen_amd64_exec: boot module cmdline: %s", module)
+		if cont != nil {
+			fmt.Fprintf(r.Stderr, "go_xen_amd64_exec: boot module %s: %s", CmdlineMember, cont)
+		}
+		if len(paths) > 0 {
+			fmt.Fprintf(r.Stderr, "go_xen_amd64_exec: boot module files: %d, from %s\n", len(paths), paths[0])
 		}
 	}
 
@@ -229,7 +232,7 @@ func (r *Runner) Run(ctx context.Context, binary string, cmdline *Cmdline) int {
 		timeoutC = t.C
 	}
 	ctxDone := ctx.Done()
-	var timedOut, interrupted, stoppedByXen bool
+	var timedOut, interrupted, stoppedByXen, endArmed bool
 	kill := func() { cmd.Process.Kill() }
 loop:
 	for {
@@ -240,7 +243,8 @@ loop:
 			mu.Lock()
 			ending := con.Ending()
 			mu.Unlock()
-			if ending && endC == nil {
+			if ending && !endArmed {
+				endArmed = true
 				// Xen is halting or rebooting the machine: take the rest of
 				// its last words, then end QEMU (a halted Xen never does).
 				endC = time.After(time.Second)

@@ -19,7 +19,7 @@
 #   meta           key=value lines: times in microseconds, reason code, ...
 #   create.log     output of xl create -F
 #   console.log    the guest console (xenconsoled's log)
-#   xl-list.txt    xl list -v just before the domain was destroyed
+#   xl-list.txt    xl list -v when the case timed out or xl create failed
 #   ps.txt         the processes in dom0 when the case timed out
 #   during-K.{out,err,rc,time}, after-K.{...}
 #   files/         whatever the host commands put into $OUT
@@ -88,9 +88,13 @@ run_cmds() {
 	fi
 }
 
-# leftovers: destroy every domain but dom0.
+# destroy_all destroys the case's domain and, if host commands ran (they
+# may have made domains), every other domain but dom0.
 destroy_all() {
 	local n
+	timeout 60 xl destroy "$NAME" >>"$out/destroy.log" 2>&1 ||
+		[ "$create_rc" != 0 ] || msg "warning: xl destroy $NAME failed"
+	[ -e "$dir/during-1.sh" ] || [ -e "$dir/after-1.sh" ] || return 0
 	for n in $(xl list 2>/dev/null | awk 'NR > 1 && $2 != 0 { print $1 }'); do
 		timeout 60 xl destroy "$n" >>"$out/destroy.log" 2>&1 ||
 			msg "warning: xl destroy $n failed"
@@ -134,11 +138,11 @@ for dir in "${cases[@]}"; do
 			tick
 			t_console=$T
 		fi
-		if [ -z "$t_created" ] && grep -q 'Waiting for domain' "$out/create.log"; then
+		if [ -z "$t_created" ] && [[ $(<"$out/create.log") =~ Waiting\ for\ domain.*\(domid\ ([0-9]+)\) ]]; then
 			tick
 			t_created=$T
 			deadline=$((t_created + TIMEOUT_US))
-			DOMID=$(xl domid "$NAME" 2>/dev/null)
+			DOMID=${BASH_REMATCH[1]}
 			export DOMID
 			setsid bash -c "$(declare -f tick run_cmds); $(declare -p dir out NAME CMD_TIMEOUT_S SHUTDOWN_AFTER); run_cmds during" </dev/null &
 			cmdpid=$!
@@ -172,20 +176,24 @@ for dir in "${cases[@]}"; do
 	tick
 	t_cmds=$T
 
-	# Let xenconsoled drain the ring: wait until the log stops growing.
-	size=-1 stable=0 i=0
-	while [ $i -lt 40 ] && [ $stable -lt 3 ]; do
-		s=$(wc -c <"$log" 2>/dev/null || echo 0)
-		if [ "$s" = "$size" ]; then stable=$((stable + 1)); else stable=0; fi
-		size=$s
+	# Let xenconsoled drain the ring: wait until the log has not changed
+	# for 0.1 s (at most 2 s). The builtin test -nt compares modification
+	# times without forking (a fork is slow in a PV dom0 under TCG).
+	stamp=$out/.settle
+	: >"$stamp"
+	i=0
+	while [ $i -lt 20 ]; do
+		nap 0.1
+		[[ $log -nt $stamp ]] || break
+		: >"$stamp"
 		i=$((i + 1))
-		nap 0.05
 	done
+	rm -f "$stamp"
 
 	run_cmds after
 	tick
 	t_after=$T
-	[ "$timedout" != 0 ] || xl list -v >"$out/xl-list.txt" 2>&1
+	[ "$create_rc" = 0 ] || [ -e "$out/xl-list.txt" ] || xl list -v >"$out/xl-list.txt" 2>&1
 	reason=$(sed -n 's/.*has shut down, reason code \([0-9-]*\).*/\1/p' "$out/create.log" | tail -n 1)
 	destroy_all
 	tick

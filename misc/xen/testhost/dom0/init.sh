@@ -52,10 +52,8 @@ if dmesg | grep -q "Initramfs unpacking failed"; then
 	fail "the initramfs did not fit in dom0's memory"
 fi
 
-for m in xen-evtchn xen-gntdev xen-gntalloc xen-privcmd xenfs xen-netback \
-	xen-blkback bridge loop tun virtio_pci virtio_blk; do
-	modprobe "$m" || fail "modprobe $m"
-done
+modprobe -a xen-evtchn xen-gntdev xen-gntalloc xen-privcmd xenfs xen-netback \
+	xen-blkback bridge loop tun virtio_pci virtio_blk || fail "modprobe"
 
 mount -t xenfs xenfs /proc/xen || fail "mount xenfs"
 

@@ -2,6 +2,7 @@ package tpkg
 
 import (
 	"os"
+	"strings"
 	"testing"
 	"time"
 )
@@ -21,4 +22,25 @@ func TestHang(t *testing.T) {
 		t.Skip("TPKG_HANG not set")
 	}
 	time.Sleep(time.Hour)
+}
+
+// TestFiles reads the package's files: the runner gives a test binary its
+// working directory and testdata.
+func TestFiles(t *testing.T) {
+	for name, want := range map[string]string{
+		"testdata/hello.txt":    "hello, testdata\n",
+		"testdata/sub/deep.txt": "deeper\n",
+	} {
+		b, err := os.ReadFile(name)
+		if err != nil || string(b) != want {
+			t.Errorf("ReadFile(%s) = %q, %v; want %q", name, b, err, want)
+		}
+	}
+	if _, err := os.Stat("t_test.go"); err != nil {
+		t.Error(err)
+	}
+	wd, err := os.Getwd()
+	if err != nil || !strings.HasSuffix(wd, "/tpkg") {
+		t.Errorf("Getwd() = %q, %v", wd, err)
+	}
 }

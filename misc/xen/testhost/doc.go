@@ -1,0 +1,140 @@
+// Package testhost is Go for Xen's level-2 test host: Xen 4.17 with a Linux
+// dom0 that has the real toolstack (xl, xenstored, xenconsoled), netback,
+// blkback and a bridge, booted under QEMU TCG, on which test programs run
+// as PVH domUs with a console, a vif and a disk. Everything comes from
+// Debian 12 packages; no Xen or Linux is built here.
+//
+// # Using it
+//
+// Tests declare cases and get results:
+//
+//	results, err := testhost.Run(ctx, testhost.Config{}, []testhost.Case{{
+//		Name:    "hello",
+//		Kernel:  "hello.xen", // GOOS=xen go build -o hello.xen
+//		Cmdline: "-v",
+//		VIF:     true,        // 10.0.0.2 by DHCP; dom0 is 10.0.0.1
+//		HostCommands: []string{`xth-wait-console "listening" 60 && curl -s http://$GUEST_IP:8080/`},
+//		Timeout: time.Minute,
+//	}})
+//	// results[0].ExitStatus, .Console, .ShutdownReason, .HostOutputs ...
+//
+// Run boots the test host once for all cases, runs them one after another
+// (each case gets a fresh domain; a case that hangs is destroyed at its
+// timeout and the next one runs), powers off and returns one Result per
+// case. A Result carries the console, the shutdown reason (poweroff,
+// crash, reboot, ...), the Go runtime's final status line ("goxen: exit
+// status N" or "goxen: crashed") with the status parsed from it, the
+// outputs of the dom0 commands, and timings. Build, called by Run, builds
+// the test host or finds it in the cache. The command xentesthost
+// (misc/xen/cmd/xentesthost) wraps both for use by hand.
+//
+// # Building (Build)
+//
+// The build runs on a Debian 12 machine, as root, in steps, each reported
+// by name if it fails, with the tail of its output:
+//
+//   - the build machine's tools (debootstrap, kmod, xz-utils,
+//     qemu-system-x86) are installed with apt-get if missing;
+//   - apt-get download fetches xen-hypervisor-4.17-amd64 and the kernel
+//     package linux-image-amd64 points to, at the versions in the cache
+//     key; /boot/xen-4.17-amd64.gz is gunzipped (QEMU's multiboot loader
+//     wants the ELF);
+//   - the kernel package is unpacked with dpkg-deb -x; its vmlinuz is kept,
+//     and its ELF payload (unpacked with xz) gzip'd as vmlinux.gz, which
+//     boots faster under TCG than the xz bzImage, as dom0 and as a Linux
+//     domU;
+//   - debootstrap --variant=minbase bookworm makes the root, apt-get in a
+//     chroot adds xen-utils-4.17, xen-utils-common, xenstore-utils,
+//     iproute2, bridge-utils, busybox, procps, kmod, curl and iputils-ping
+//     (--no-install-recommends), with the same suites as the build machine
+//     (bookworm, -updates, -security) so that tools and hypervisor match;
+//   - the modules dom0 needs (Xen backends, bridge, loop, tun, virtio),
+//     with their dependencies from modules.dep, go into the root, and our
+//     /init (dom0/init.sh); documentation, locales, python, perl, apt and
+//     udev's hardware database are removed (the root is about 100 MiB);
+//   - the root is packed as a gzip'd cpio archive (our own newc writer).
+//
+// The result is cached in $XDG_CACHE_HOME/goforxen/testhost/KEY (default
+// ~/.cache/goforxen/testhost/KEY). KEY is a hash of the inputs: the
+// candidate versions of every package above (apt-cache policy, or the
+// build machine's dpkg database for debootstrap), the mirrors and suites,
+// the init script, the module, package and trim lists, and BuilderVersion.
+// A changed input gives a new key and a new build; the apt-cache answers
+// are themselves remembered until apt's lists change, so that finding a
+// cached host takes about a millisecond. A build works in KEY.tmpNNN and
+// renames its finished output to KEY in one step, with host.json written
+// before the rename: an interrupted or failed build never leaves anything
+// that looks complete, and its leftovers are removed by the next build. A
+// lock file serializes builds of the same key. Prune removes other keys.
+//
+// # Booting
+//
+// QEMU runs with -accel tcg -cpu max -m 2048 -smp 2 (KVM on these machines
+// cannot run Xen) and boots Xen with console=com1 dom0_mem=1024M,max:1024M
+// dom0_max_vcpus=2 smap=0 smep=0 (smap=0: dom0 otherwise crashes at hand
+// over, notes/emulator.md trap 1). Dom0 is a PV dom0 running Debian's
+// kernel. Its /init mounts the usual file systems, makes /dev/fd and
+// /dev/stdin (trap 2: the block hotplug script hangs without them), loads
+// the modules, mounts xenfs, starts xenstored, waits for it, runs
+// xen-init-dom0, starts xenconsoled (logging each guest's console to
+// /var/log/xen/console/guest-NAME.log), makes the bridge xenbr0 with
+// 10.0.0.1/24 (stp off, forward delay 0) and a DHCP server on it (busybox
+// udhcpd: MAC 00:16:3e:00:00:NN gets 10.0.0.NN), prints "xth: ready" and
+// runs the agent. The agent ends; init powers off with busybox poweroff
+// -f; Xen enters ACPI S5 and QEMU exits.
+//
+// # Running cases
+//
+// For each case the agent (dom0/agent.sh) runs xl create -F on a
+// configuration with type="pvh", vcpus=1, tsc_mode="native" (trap 3: PVH
+// guests otherwise die on RDTSCP under TCG's SVM) and on_poweroff,
+// on_reboot, on_crash and on_watchdog "preserve", so that the stopped
+// domain stays for inspection. xl create -F returns when the domain shuts
+// down and logs the shutdown reason code, which becomes
+// Result.ShutdownReason. While it waits, the agent polls (every 50 ms) for
+// the domain running (the end of domain building and device hotplug), for
+// the first console output, and for the case's timeout. Host commands run
+// in dom0 as bash scripts with a per-command timeout. Then it captures xl
+// list, destroys every domain but dom0, and moves on.
+//
+// # Transport
+//
+// Into the VM: the cases travel in the initrd. QEMU's -initrd gives Xen two
+// modules, the dom0 kernel and one initrd; the initrd is the cached root
+// archive followed (at a 512-byte boundary) by a second, uncompressed cpio
+// archive made for the run: the agent, and per case vars.sh (shell
+// variables), xl.cfg, the host commands and the disk image; kernels and
+// ramdisks are stored once by content in /xth/blobs. Linux unpacks
+// concatenated archives into one rootfs. This needs no device, no network
+// and nothing in dom0 but the initramfs it already has. The cost is RAM:
+// dom0's rootfs is a tmpfs of half its memory, so Run refuses runs whose
+// files exceed 280 MiB.
+//
+// Out of the VM: a raw virtio disk (virtio-blk-pci, serial "xthresults",
+// a sparse file on the build machine). After booting and after each state
+// change of a case the agent writes the whole /xth/results tree to it as a
+// tar archive and syncs; Run reads the file with archive/tar once QEMU has
+// exited. Virtio works under a PV dom0 (Linux's virtio uses the DMA API
+// under Xen, which translates to machine addresses). This is exact for
+// binary data and any size, unlike the serial console, where Xen drops
+// characters when its transmit buffer fills and interleaves its own
+// messages with dom0's. It also survives a dom0 that hangs mid-run: the
+// cases finished so far are on the disk, and the case in progress is
+// marked "started". The serial console still carries progress lines
+// ("xth: case 2/5 NAME: poweroff in 9000 ms") for people and for
+// Report.Ready, and everything else Xen and dom0 print (Config.Log,
+// Report.Serial).
+//
+// # Figures
+//
+// Measured on the 2-core build machine under TCG, with other builds
+// running (times vary by a factor of 2 with the load): a cold build takes
+// 40 s to 90 s (debootstrap 23 to 54 s), a cached one about a millisecond;
+// QEMU start to "ready" takes 18 to 30 s (Xen 2 s, dom0 kernel and
+// initramfs 8 to 12 s, modules and daemons 3 to 5 s); power-off under 1
+// s. Per case, xl create takes 2 to 6 s for a domain without devices and
+// 8 to 13 s with a vif or a disk (the hotplug scripts), teardown 1 to 5 s;
+// a Linux guest prints its first console output within 0.5 s of running.
+// Dom0 has about 770 MiB available after boot; the root uses about 100 MiB
+// of RAM.
+package testhost
