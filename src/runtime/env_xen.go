@@ -54,25 +54,20 @@ func xenModule(i uint32) ([]byte, bool) {
 }
 
 // xenReadOptions reads the goxen.* words at the start of the command line, at
-// boot, before the allocator exists: the exit path needs them.
-//
-//go:nosplit
+// boot, before the allocator exists: the exit path needs them. It splits words
+// as goenvs does (into a static buffer; options are short).
 func xenReadOptions() {
-	line := xenCmdline()
-	for len(line) > 0 {
-		for len(line) > 0 && (line[0] == ' ' || line[0] == '\t' || line[0] == '\n' || line[0] == '\r') {
-			line = line[1:]
+	sc := xen.NewCmdlineScanner(xenCmdline())
+	for {
+		n, ok, err := sc.Next(xenOptionBuf[:])
+		if !ok || err != "" {
+			return // goenvs reports a malformed line
 		}
-		end := 0
-		for end < len(line) && line[end] != ' ' && line[end] != '\t' && line[end] != '\n' && line[end] != '\r' {
-			end++
-		}
-		w := line[:end]
-		line = line[end:]
-		if !stringslite.HasPrefix(w, xen.CmdlineOptionPrefix) {
+		w := xenOptionBuf[:n]
+		if !stringslite.HasPrefix(string(w), xen.CmdlineOptionPrefix) {
 			return
 		}
-		switch w {
+		switch string(w) {
 		case "goxen.debugexit=1":
 			xenOptDebugExit = true
 		case "goxen.boottime=1":
@@ -82,6 +77,8 @@ func xenReadOptions() {
 		}
 	}
 }
+
+var xenOptionBuf [512]byte
 
 // goenvs builds os.Args and the environment from the command line.
 func goenvs() {

@@ -132,7 +132,11 @@ type Result struct {
 	// destroyed) or xl create failed.
 	XLList string
 	// Processes lists dom0's processes when the case timed out.
-	Processes   string
+	Processes string
+	// VCPU is the guest's vCPU 0 state when the case timed out (xenctx -a:
+	// registers, code bytes at RIP, stack). For a Go guest, feed RIP to
+	// go tool addr2line.
+	VCPU        string
 	HostOutputs []CommandResult
 	// Files holds the files host commands left in $OUT, by relative path.
 	Files map[string][]byte
@@ -972,6 +976,7 @@ func caseResult(i int, c Case, files map[string][]byte) Result {
 	r.CreateLog = string(files[d+"create.log"])
 	r.XLList = string(files[d+"xl-list.txt"])
 	r.Processes = string(files[d+"ps.txt"])
+	r.VCPU = string(files[d+"vcpu.txt"])
 	for _, line := range strings.Split(r.Console, "\n") {
 		if m := statusRE.FindStringSubmatch(line); m != nil {
 			r.StatusLine = m[0]

@@ -230,8 +230,9 @@ func TestLinuxGuests(t *testing.T) {
 	if r := res["reboot"]; r.ShutdownReason != "reboot" || r.StatusLine != "" || !strings.Contains(r.Console, "guestinit: rebooting") {
 		fail(r, "got reason %q, line %q; want reboot and no status line", r.ShutdownReason, r.StatusLine)
 	}
-	if r := res["hang"]; !r.TimedOut || r.CreateTimedOut || r.ShutdownReason != "" || !strings.Contains(r.XLList, "xth-004") {
-		fail(r, "got timed out %v, reason %q, xl list %q", r.TimedOut, r.ShutdownReason, r.XLList)
+	if r := res["hang"]; !r.TimedOut || r.CreateTimedOut || r.ShutdownReason != "" || !strings.Contains(r.XLList, "xth-004") ||
+		!strings.Contains(r.VCPU, "rip:") {
+		fail(r, "got timed out %v, reason %q, xl list %q, vcpu %q", r.TimedOut, r.ShutdownReason, r.XLList, r.VCPU)
 	}
 	if r := res["bad-kernel"]; r.CreateStatus == 0 || r.ShutdownReason != "" || r.TimedOut {
 		fail(r, "got create status %d, reason %q, timed out %v; want a failed create", r.CreateStatus, r.ShutdownReason, r.TimedOut)

@@ -324,6 +324,25 @@ func TestLongArgumentList(t *testing.T) {
 	}
 }
 
+// TestFilesModule gives a program a working directory with a 60 MiB file
+// (GOXEN_FILES=cwd): the boot module takes machine memory of its own.
+func TestFilesModule(t *testing.T) {
+	setup(t)
+	t.Parallel()
+	dir := t.TempDir()
+	big := bytes.Repeat([]byte("0123456789abcdef"), 60<<20/16)
+	if err := os.WriteFile(filepath.Join(dir, "big.dat"), big, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	cmd := exec.Command(runner, images["probe"], "echo")
+	cmd.Dir = dir
+	cmd.Env = append(os.Environ(), "GOXEN_FILES=cwd")
+	out, err := cmd.CombinedOutput()
+	if err != nil || !strings.Contains(string(out), fmt.Sprintf("wd %q <nil>\n", dir)) {
+		t.Errorf("GOXEN_FILES=cwd with a 60 MiB file: %v\n%s", err, out)
+	}
+}
+
 func TestPanic(t *testing.T) {
 	setup(t)
 	t.Parallel()

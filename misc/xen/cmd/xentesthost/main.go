@@ -203,7 +203,7 @@ func run(ctx context.Context, args []string) int {
 	case r.StatusLine != "":
 		return r.ExitStatus
 	case r.TimedOut:
-		fmt.Fprintf(os.Stderr, "xentesthost: the guest did not stop within %v; no status line\n%s", c.Timeout, r.XLList)
+		fmt.Fprintf(os.Stderr, "xentesthost: the guest did not stop within %v; no status line\n%s%s", c.Timeout, r.XLList, r.VCPU)
 	case r.CreateStatus != 0:
 		fmt.Fprintf(os.Stderr, "xentesthost: xl create failed (status %d):\n%s", r.CreateStatus, r.CreateLog)
 	default:

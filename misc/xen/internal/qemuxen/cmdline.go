@@ -83,6 +83,7 @@ type Cmdline struct {
 	Argv0     string   // os.Args[0]; empty: the runtime's default
 	Cwd       string   // the working directory (absolute); empty: /
 	DebugExit bool     // end QEMU after the status line
+	Options   []string // more runtime options, goxen.NAME=VALUE (GOXEN_OPTIONS)
 	Env       []string // NAME=VALUE; NAME must satisfy IsEnvName
 	Args      []string // os.Args[1:]
 }
@@ -100,6 +101,13 @@ func (c *Cmdline) Encode() (line string, cont []byte, err error) {
 	// come first and argv0 and cwd, which may need quotes, last.
 	if c.DebugExit {
 		opts = append(opts, optDebugExit)
+	}
+	for _, o := range c.Options {
+		name, _, ok := strings.Cut(o, "=")
+		if !ok || !strings.HasPrefix(name, "goxen.") || !IsEnvName(strings.TrimPrefix(name, "goxen.")) {
+			return "", nil, fmt.Errorf("runtime option %q is not goxen.NAME=VALUE", o)
+		}
+		opts = append(opts, Quote(o))
 	}
 	var quoted []string
 	if c.Argv0 != "" {

@@ -34,6 +34,8 @@ Environment:
 	GOXEN_XEN      the Xen hypervisor, ELF or gzip'd (default /boot/xen-4.17-amd64.gz)
 	GOXEN_QEMU     the QEMU binary (default qemu-system-x86_64 from PATH)
 	GOXEN_MODE     dom0 (default); domu is the level-2 test host (not available yet)
+	GOXEN_OPTIONS  more runtime options for the guest, goxen.NAME=VALUE separated
+	               by spaces (e.g. goxen.boottime=1)
 	GOXEN_FILES    auto (default): a test binary (NAME.test) starts in a copy of
 	               its working directory with the files in it and its testdata
 	               tree (up to 64 MiB); cwd: any binary does; none: no files,
@@ -167,10 +169,12 @@ flags:
 		Stdout:     stdout,
 		Stderr:     stderr,
 	}
+	options, _ := getenv("GOXEN_OPTIONS")
 	cl := &Cmdline{
 		Argv0:     filepath.Base(binary),
 		Cwd:       cwd,
 		DebugExit: true,
+		Options:   strings.Fields(options),
 		Env:       GuestEnv(environ),
 		Args:      progArgs,
 	}

@@ -227,6 +227,10 @@ func TestXenOverhead(t *testing.T) {
 			t.Errorf("XenOverhead(%d) = %d, measured need %d", mem, got, need)
 		}
 	}
+	// The boot modules come on top, rounded up to MiB.
+	if got, want := MachineMemory(512, 36<<20+1), 512+XenOverhead(512)+37; got != want {
+		t.Errorf("MachineMemory(512, 36 MiB + 1) = %d, want %d", got, want)
+	}
 }
 
 func TestWorkFilesAndModule(t *testing.T) {

@@ -36,9 +36,17 @@ const (
 // and IOMMU page tables (about 4 and 2 KiB per MiB), with room to spare. Xen
 // panics ("Could not construct domain 0") or silently gives dom0 less than
 // dom0_mem asks when the machine has too little; measured: 512 MiB needs 16
-// MiB more, 4 GiB needs 80.
+// MiB more, 4 GiB needs 80. The boot modules (the image and the files) take
+// machine memory of their own while Xen builds the domain: MachineMemory
+// adds them.
 func XenOverhead(domainMiB int) int {
 	return 32 + domainMiB/32
+}
+
+// MachineMemory is the memory of QEMU's machine, in MiB, for a domain of
+// domainMiB and boot modules of moduleBytes in all.
+func MachineMemory(domainMiB int, moduleBytes int64) int {
+	return domainMiB + XenOverhead(domainMiB) + int((moduleBytes+(1<<20)-1)>>20)
 }
 
 // ParseMemory parses GOXEN_MEMORY: a number of MiB, optionally followed by
@@ -92,12 +100,12 @@ func XenCmdline(mem int) string {
 	return fmt.Sprintf("console=com1 dom0=pvh iommu=1 dom0_mem=%dM loglvl=all guest_loglvl=all", mem)
 }
 
-// QEMUArgs are the arguments of qemu-system-x86_64 for a domain of mem MiB,
-// Xen's image xen and the modules initrd.
-func QEMUArgs(mem int, xen, initrd string) []string {
+// QEMUArgs are the arguments of qemu-system-x86_64 for a domain of mem MiB
+// on a machine of machineMem MiB, Xen's image xen and the modules initrd.
+func QEMUArgs(mem, machineMem int, xen, initrd string) []string {
 	return []string{
 		"-accel", "tcg", "-cpu", "max", "-M", "q35", "-device", "amd-iommu",
-		"-m", strconv.Itoa(mem + XenOverhead(mem)), "-smp", "1",
+		"-m", strconv.Itoa(machineMem), "-smp", "1",
 		"-nodefaults", "-no-user-config", "-display", "none",
 		"-serial", "stdio", "-monitor", "none", "-no-reboot",
 		"-device", "isa-debug-exit,iobase=0xf4,iosize=0x04",
@@ -144,7 +152,14 @@ func (r *Runner) Run(ctx context.Context, binary string, cmdline *Cmdline, paths
 		initrd += ",/dev/fd/5"
 	}
 
-	qemuArgs := QEMUArgs(r.MemoryMiB, "/dev/fd/4", initrd)
+	// The image, the module and (to be generous) Xen's own image.
+	var moduleBytes int64
+	for _, f := range files {
+		if st, err := f.Stat(); err == nil {
+			moduleBytes += st.Size()
+		}
+	}
+	qemuArgs := QEMUArgs(r.MemoryMiB, MachineMemory(r.MemoryMiB, moduleBytes), "/dev/fd/4", initrd)
 	cmd := exec.Command(r.QEMU, qemuArgs...)
 	cmd.ExtraFiles = files
 	// Its own process group: a ^C on the terminal reaches the runner only,
@@ -308,11 +323,17 @@ loop:
 		r.printTail(tail, qemuErr.String())
 		for _, l := range tail {
 			if strings.Contains(l, "Could not construct domain 0") {
-				size := int64(0)
+				var size, mod int64
 				if st, err := prog.Stat(); err == nil {
 					size = st.Size()
 				}
-				fmt.Fprintf(r.Stderr, "go_xen_amd64_exec: Xen could not build the domain: is GOXEN_MEMORY=%d (MiB) too small for a %.1f MiB image?\n", r.MemoryMiB, float64(size)/(1<<20))
+				if len(files) > 2 {
+					if st, err := files[2].Stat(); err == nil {
+						mod = st.Size()
+					}
+				}
+				fmt.Fprintf(r.Stderr, "go_xen_amd64_exec: Xen could not build the domain: is GOXEN_MEMORY=%d (MiB) too small for a %.1f MiB image and a %.1f MiB boot module?\n",
+					r.MemoryMiB, float64(size)/(1<<20), float64(mod)/(1<<20))
 				break
 			}
 		}

@@ -21,6 +21,7 @@
 #   console.log    the guest console (xenconsoled's log)
 #   xl-list.txt    xl list -v when the case timed out or xl create failed
 #   ps.txt         the processes in dom0 when the case timed out
+#   vcpu.txt       xenctx -a: the guest's registers when it timed out
 #   during-K.{out,err,rc,time}, after-K.{...}
 #   files/         whatever the host commands put into $OUT
 #   disk.img       the disk image after the case, when asked for
@@ -130,7 +131,8 @@ for dir in "${cases[@]}"; do
 	# The domain has CREATE_TIMEOUT_US to be built and started, then
 	# TIMEOUT_US to run until it shuts down.
 	deadline=$((t_start + CREATE_TIMEOUT_US))
-	xl create -F "$dir/xl.cfg" >"$out/create.log" 2>&1 </dev/null &
+	: >"$out/create.log"
+	xl create -F "$dir/xl.cfg" >>"$out/create.log" 2>&1 </dev/null &
 	xlpid=$!
 	t_created= t_console= timedout=0 cmdpid=
 	while :; do
@@ -160,6 +162,7 @@ for dir in "${cases[@]}"; do
 		msg "case $idx/$ncases $CASE_NAME: timed out ($timedout)"
 		xl list -v >"$out/xl-list.txt" 2>&1
 		ps -eo pid,ppid,stat,wchan:24,etime,args >"$out/ps.txt" 2>&1
+		[ -n "$DOMID" ] && timeout 20 xenctx -a "$DOMID" 0 >"$out/vcpu.txt" 2>&1
 		kill "$xlpid" 2>/dev/null
 		[ -n "$cmdpid" ] && kill -- -"$cmdpid" 2>/dev/null
 	fi

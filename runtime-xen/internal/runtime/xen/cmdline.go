@@ -38,8 +38,9 @@ func isCmdlineSpace(c byte) bool {
 }
 
 // Next unquotes the next word into buf and returns its length. It returns
-// ok == false at the end of the line, and a non-empty err for a malformed one.
-// A word is never longer than the line, so a buf of len(s) always suffices.
+// ok == false at the end of the line, and a non-empty err for a malformed one
+// or a word longer than buf. A word is never longer than the line, so a buf
+// of len(s) always suffices.
 func (c *CmdlineScanner) Next(buf []byte) (n int, ok bool, err string) {
 	s := c.s
 	i := c.pos
@@ -55,6 +56,9 @@ func (c *CmdlineScanner) Next(buf []byte) (n int, ok bool, err string) {
 		case '\'':
 			i++
 			for i < len(s) && s[i] != '\'' {
+				if n == len(buf) {
+					return 0, false, "word too long"
+				}
 				buf[n] = s[i]
 				n++
 				i++
@@ -70,6 +74,9 @@ func (c *CmdlineScanner) Next(buf []byte) (n int, ok bool, err string) {
 				if s[i] == '\\' && i+1 < len(s) && (s[i+1] == '"' || s[i+1] == '\\') {
 					i++
 				}
+				if n == len(buf) {
+					return 0, false, "word too long"
+				}
 				buf[n] = s[i]
 				n++
 				i++
@@ -84,10 +91,16 @@ func (c *CmdlineScanner) Next(buf []byte) (n int, ok bool, err string) {
 				c.pos = i + 1
 				return 0, false, "trailing backslash"
 			}
+			if n == len(buf) {
+				return 0, false, "word too long"
+			}
 			buf[n] = s[i+1]
 			n++
 			i += 2
 		default:
+			if n == len(buf) {
+				return 0, false, "word too long"
+			}
 			buf[n] = ch
 			n++
 			i++

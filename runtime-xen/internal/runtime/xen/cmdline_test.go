@@ -98,3 +98,14 @@ func TestPvclockNanos(t *testing.T) {
 		}
 	}
 }
+
+func TestCmdlineWordTooLong(t *testing.T) {
+	sc := xen.NewCmdlineScanner(`short 'a long word'`)
+	buf := make([]byte, 6)
+	if n, ok, err := sc.Next(buf); !ok || err != "" || string(buf[:n]) != "short" {
+		t.Fatalf("first word: %q %v %q", buf[:n], ok, err)
+	}
+	if _, _, err := sc.Next(buf); err != "word too long" {
+		t.Fatalf("second word: error %q, want \"word too long\"", err)
+	}
+}

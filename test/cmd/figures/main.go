@@ -1,0 +1,188 @@
+// Command figures measures the figures the project reports (README,
+// "Figures"): the size of the patch series, image sizes, boot time, the wall
+// time of go run, and the smallest domain hello world runs in. It uses the
+// toolchain on PATH (./goroot/bin first) and the emulated backend.
+//
+//	cd test && go run ./cmd/figures
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+)
+
+const hello = `package main
+
+import "fmt"
+
+func main() { fmt.Println("hello, xen") }
+`
+
+const fmtTimeJSON = `package main
+
+import (
+	"encoding/json"
+	"fmt"
+	"time"
+)
+
+func main() {
+	b, _ := json.Marshal(map[string]any{"now": time.Now().UTC()})
+	fmt.Println(string(b))
+}
+`
+
+func main() {
+	root, err := filepath.Abs("..")
+	check(err)
+	if _, err := os.Stat(filepath.Join(root, "make.bash")); err != nil {
+		fatal("run from the test directory of the repository")
+	}
+	patchStats(root)
+	dir, err := os.MkdirTemp("", "goxen-figures")
+	check(err)
+	defer os.RemoveAll(dir)
+
+	fmt.Println("\n## Stripped image sizes (-ldflags=-s -w)")
+	helloXen := build(dir, "hello", hello, "xen")
+	for _, prog := range []struct{ name, src string }{{"hello", hello}, {"fmt+time+encoding/json", fmtTimeJSON}} {
+		x := build(dir, prog.name, prog.src, "xen")
+		l := build(dir, prog.name, prog.src, "linux")
+		fmt.Printf("%-24s xen %7.2f MiB   linux/amd64 %7.2f MiB\n", prog.name, mib(size(x)), mib(size(l)))
+	}
+
+	fmt.Println("\n## Boot (goxen.boottime=1, 512 MiB domain)")
+	out := runXen(helloXen, 512, "GOXEN_OPTIONS=goxen.boottime=1")
+	for _, l := range strings.Split(out, "\n") {
+		if strings.HasPrefix(l, "goxen: boottime") {
+			fmt.Println(l)
+		}
+	}
+	for _, mem := range []int{128, 2048} {
+		out := runXen(helloXen, mem, "GOXEN_OPTIONS=goxen.boottime=1")
+		if m := regexp.MustCompile(`runtime initialized.*\+([0-9.]+) ms`).FindStringSubmatch(out); m != nil {
+			fmt.Printf("PVH entry to runtime initialized with %d MiB: %s ms\n", mem, m[1])
+		}
+	}
+
+	fmt.Println("\n## GOOS=xen go run of hello world (wall time, 5 runs, cached build)")
+	src := filepath.Join(dir, "gorun")
+	check(os.MkdirAll(src, 0o777))
+	check(os.WriteFile(filepath.Join(src, "main.go"), []byte(hello), 0o666))
+	check(os.WriteFile(filepath.Join(src, "go.mod"), []byte("module hello\n\ngo 1.26\n"), 0o666))
+	var times []time.Duration
+	for i := 0; i < 6; i++ {
+		cmd := exec.Command("go", "run", ".")
+		cmd.Dir = src
+		cmd.Env = append(os.Environ(), "GOOS=xen", "GOARCH=amd64")
+		t0 := time.Now()
+		out, err := cmd.CombinedOutput()
+		if err != nil {
+			fatal(fmt.Sprintf("go run: %v\n%s", err, out))
+		}
+		if i > 0 { // the first run fills the build cache
+			times = append(times, time.Since(t0))
+		}
+	}
+	sort.Slice(times, func(i, j int) bool { return times[i] < times[j] })
+	fmt.Printf("median %v (min %v, max %v)\n", times[len(times)/2].Round(10*time.Millisecond), times[0].Round(10*time.Millisecond), times[len(times)-1].Round(10*time.Millisecond))
+
+	fmt.Println("\n## Smallest domain memory in which hello world runs (dom0, MiB)")
+	lo, hi := 1, 64 // hello fails at lo (or lo is 1), runs at hi
+	if !runsIn(helloXen, hi) {
+		fatal("hello does not run in 64 MiB")
+	}
+	for hi-lo > 1 {
+		mid := (lo + hi) / 2
+		if runsIn(helloXen, mid) {
+			hi = mid
+		} else {
+			lo = mid
+		}
+	}
+	fmt.Printf("%d MiB\n", hi)
+}
+
+// patchStats prints how many upstream files and lines the patch series changes.
+func patchStats(root string) {
+	patches, _ := filepath.Glob(filepath.Join(root, "patches", "*.patch"))
+	files := map[string]bool{}
+	added, removed := 0, 0
+	for _, p := range patches {
+		f, err := os.Open(p)
+		check(err)
+		sc := bufio.NewScanner(f)
+		inDiff := false
+		for sc.Scan() {
+			l := sc.Text()
+			switch {
+			case strings.HasPrefix(l, "diff --git "):
+				inDiff = true
+				files[strings.Fields(l)[2][2:]] = true
+			case !inDiff, strings.HasPrefix(l, "+++"), strings.HasPrefix(l, "---"):
+			case strings.HasPrefix(l, "+"):
+				added++
+			case strings.HasPrefix(l, "-"):
+				removed++
+			}
+		}
+		f.Close()
+	}
+	fmt.Printf("## Patch series\n%d patches, %d upstream files, +%d -%d lines\n", len(patches), len(files), added, removed)
+}
+
+func build(dir, name, src, goos string) string {
+	d := filepath.Join(dir, goos+"-"+strings.NewReplacer("/", "_", "+", "_").Replace(name))
+	check(os.MkdirAll(d, 0o777))
+	check(os.WriteFile(filepath.Join(d, "main.go"), []byte(src), 0o666))
+	check(os.WriteFile(filepath.Join(d, "go.mod"), []byte("module prog\n\ngo 1.26\n"), 0o666))
+	out := filepath.Join(d, "prog")
+	cmd := exec.Command("go", "build", "-ldflags=-s -w", "-o", out, ".")
+	cmd.Dir = d
+	cmd.Env = append(os.Environ(), "GOOS="+goos, "GOARCH=amd64", "CGO_ENABLED=0")
+	if b, err := cmd.CombinedOutput(); err != nil {
+		fatal(fmt.Sprintf("build %s for %s: %v\n%s", name, goos, err, b))
+	}
+	return out
+}
+
+func runXen(img string, memMiB int, env ...string) string {
+	cmd := exec.Command("go_xen_amd64_exec", img)
+	cmd.Env = append(append(os.Environ(), "GOXEN_MEMORY="+strconv.Itoa(memMiB), "GOXEN_TIMEOUT=2m"), env...)
+	var out bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &out, &out
+	cmd.Run()
+	return out.String()
+}
+
+func runsIn(img string, memMiB int) bool {
+	return strings.Contains(runXen(img, memMiB), "hello, xen")
+}
+
+func size(path string) int64 {
+	fi, err := os.Stat(path)
+	check(err)
+	return fi.Size()
+}
+
+func mib(n int64) float64 { return float64(n) / (1 << 20) }
+
+func check(err error) {
+	if err != nil {
+		fatal(err.Error())
+	}
+}
+
+func fatal(msg string) {
+	fmt.Fprintln(os.Stderr, "figures:", msg)
+	os.Exit(1)
+}
