@@ -63,16 +63,17 @@ func xenReadOptions() {
 		if !ok || err != "" {
 			return // goenvs reports a malformed line
 		}
+		// No string conversions that could allocate: there is no heap yet.
 		w := xenOptionBuf[:n]
-		if !stringslite.HasPrefix(string(w), xen.CmdlineOptionPrefix) {
+		if len(w) < len(xen.CmdlineOptionPrefix) || string(w[:len(xen.CmdlineOptionPrefix)]) != xen.CmdlineOptionPrefix {
 			return
 		}
-		switch string(w) {
-		case "goxen.debugexit=1":
+		switch {
+		case string(w) == "goxen.debugexit=1":
 			xenOptDebugExit = true
-		case "goxen.boottime=1":
+		case string(w) == "goxen.boottime=1":
 			xenOptBootTime = true
-		case "goxen.cmdline=module":
+		case string(w) == "goxen.cmdline=module":
 			xenOptModuleCmdline = true
 		}
 	}

@@ -260,3 +260,12 @@ func TestOutOfMemory(t *testing.T) {
 	r := runXen(t, image(t, "oom"), 128, nil)
 	expect(t, r, 2, `fatal error: (runtime: )?out of memory`)
 }
+
+// Runtime options are read at boot, before the heap exists: long ones must
+// not make that code allocate (an early crash here once triple-faulted).
+func TestLongRuntimeOption(t *testing.T) {
+	t.Parallel()
+	name := strings.Repeat("a-long-program-name-", 5)
+	r := runXen(t, image(t, "argsenv"), 64, []string{"GOXEN_OPTIONS=goxen.boottime=1 goxen.argv0=" + name}, "x")
+	expect(t, r, 0, `(?m)^arg1="x"$`, `(?m)^goxen: boottime PVH entry`)
+}

@@ -28,8 +28,8 @@ const MaxWorkFiles = 64 << 20
 // WorkFiles lists what a test binary gets of its working directory dir (cmd/go
 // runs a test in its package's directory): the regular files and symbolic
 // links in dir itself and the whole testdata tree below it, as cmd/go's own
-// notion of a package's test files. Other subdirectories are other
-// packages. It returns absolute paths (directories included, parents before
+// notion of a package's test files (and, for a package of a GOROOT, that
+// GOROOT's time zone database). Other subdirectories are other packages. It returns absolute paths (directories included, parents before
 // children) and the size of the files.
 func WorkFiles(dir string) (paths []string, size int64, err error) {
 	dir, err = filepath.Abs(dir)
@@ -68,6 +68,23 @@ func WorkFiles(dir string) (paths []string, size int64, err error) {
 				return nil, 0, err
 			}
 		}
+	}
+	// A test of the standard library reads the time zone database of its
+	// GOROOT (time's tests open ../../lib/time/zoneinfo.zip); js and wasip1
+	// see the host's files, the guest gets this one too.
+	for d := filepath.Dir(dir); d != filepath.Dir(d); d = filepath.Dir(d) {
+		zip := filepath.Join(d, "lib", "time", "zoneinfo.zip")
+		if !strings.HasPrefix(dir, filepath.Join(d, "src")+string(filepath.Separator)) {
+			continue
+		}
+		if _, err := os.Stat(filepath.Join(d, "VERSION")); err != nil {
+			continue
+		}
+		if info, err := os.Stat(zip); err == nil && info.Mode().IsRegular() {
+			paths = append(paths, filepath.Join(d, "lib"), filepath.Join(d, "lib", "time"), zip)
+			size += info.Size()
+		}
+		break
 	}
 	return paths, size, nil
 }
