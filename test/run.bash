@@ -76,6 +76,8 @@ suite host-runtime-xen "$top" go test -count=1 internal/runtime/xen
 # The toolchain and end-to-end tests.
 suite test "$top/test" go test -count=1 ./...
 suite misc-xen "$top/misc/xen" go test -count=1 ./...
+# GOOS=xen go test of the core standard-library packages, as a table.
+suite std-core "$top/test" go run ./cmd/stdtest -o "$top/_build/test-logs/std-core.md"
 
 echo
 echo "##### summary"

@@ -8,8 +8,9 @@
 // access, directory entries are listed in creation order, and times come from
 // the wall clock.
 //
-// The tree starts with /, /dev (console, null, stdin, stdout, stderr) and /tmp
-// (mode 1777); the runtime may unpack a boot module into it before main.
+// The tree starts with /, /dev (console, null, stdin, stdout, stderr), /etc
+// (hosts, passwd, group), /root and /tmp (mode 1777); the runtime may unpack a
+// boot module into it before main.
 
 package syscall
 
@@ -114,6 +115,21 @@ func init() {
 	fsys.umask = 022
 	dev := fsys.newDir(0755, fsys.root)
 	fsys.link(fsys.root, "dev", dev)
+	// /etc: what the standard library reads to resolve localhost and the
+	// user (the program runs as root); a boot module may replace them.
+	etc := fsys.newDir(0755, fsys.root)
+	fsys.link(fsys.root, "etc", etc)
+	for _, f := range [...]struct{ name, data string }{
+		{"hosts", "127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\n"},
+		{"passwd", "root:x:0:0:root:/root:/bin/sh\n"},
+		{"group", "root:x:0:\n"},
+	} {
+		n := fsys.newNode(S_IFREG | 0644)
+		n.data = []byte(f.data)
+		fsys.link(etc, f.name, n)
+	}
+	root := fsys.newDir(0700, fsys.root)
+	fsys.link(fsys.root, "root", root)
 	tmp := fsys.newDir(01777, fsys.root)
 	fsys.link(fsys.root, "tmp", tmp)
 	console := fsys.newNode(S_IFCHR | 0620)

@@ -269,3 +269,11 @@ func TestLongRuntimeOption(t *testing.T) {
 	r := runXen(t, image(t, "argsenv"), 64, []string{"GOXEN_OPTIONS=goxen.boottime=1 goxen.argv0=" + name}, "x")
 	expect(t, r, 0, `(?m)^arg1="x"$`, `(?m)^goxen: boottime PVH entry`)
 }
+
+// The start-of-day code enables SSE and, where the CPU has XSAVE, the AVX
+// state, so that Go's vector code paths (and AVX instructions) work.
+func TestVectorStateEnabled(t *testing.T) {
+	t.Parallel()
+	r := runXen(t, image(t, "cpu"), 64, nil)
+	expect(t, r, 0, `(?m)^cpu has AVX: true, OSXSAVE: true$`, `(?m)^XCR0 has SSE: true, AVX: true$`, `(?m)^vpxor: \[0 3 2 5\]$`)
+}

@@ -29,7 +29,8 @@ const MaxWorkFiles = 64 << 20
 // runs a test in its package's directory): the regular files and symbolic
 // links in dir itself and the whole testdata tree below it, as cmd/go's own
 // notion of a package's test files (and, for a package of a GOROOT, that
-// GOROOT's time zone database). Other subdirectories are other packages. It returns absolute paths (directories included, parents before
+// GOROOT's time zone database and src/testdata). Other subdirectories are
+// other packages. It returns absolute paths (directories included, parents before
 // children) and the size of the files.
 func WorkFiles(dir string) (paths []string, size int64, err error) {
 	dir, err = filepath.Abs(dir)
@@ -69,20 +70,35 @@ func WorkFiles(dir string) (paths []string, size int64, err error) {
 			}
 		}
 	}
-	// A test of the standard library reads the time zone database of its
-	// GOROOT (time's tests open ../../lib/time/zoneinfo.zip); js and wasip1
-	// see the host's files, the guest gets this one too.
+	// A test of the standard library also reads files of its GOROOT: the
+	// time zone database (time opens ../../lib/time/zoneinfo.zip) and the
+	// shared src/testdata (compress/flate opens ../../testdata/...). js and
+	// wasip1 see the host's files; the guest gets these.
 	for d := filepath.Dir(dir); d != filepath.Dir(d); d = filepath.Dir(d) {
-		zip := filepath.Join(d, "lib", "time", "zoneinfo.zip")
 		if !strings.HasPrefix(dir, filepath.Join(d, "src")+string(filepath.Separator)) {
 			continue
 		}
 		if _, err := os.Stat(filepath.Join(d, "VERSION")); err != nil {
 			continue
 		}
-		if info, err := os.Stat(zip); err == nil && info.Mode().IsRegular() {
-			paths = append(paths, filepath.Join(d, "lib"), filepath.Join(d, "lib", "time"), zip)
-			size += info.Size()
+		for _, extra := range []string{filepath.Join(d, "lib", "time", "zoneinfo.zip"), filepath.Join(d, "src", "testdata")} {
+			err := filepath.WalkDir(extra, func(path string, e fs.DirEntry, err error) error {
+				if err != nil {
+					return err
+				}
+				if e.IsDir() || e.Type().IsRegular() {
+					paths = append(paths, path)
+				}
+				if e.Type().IsRegular() {
+					if info, err := e.Info(); err == nil {
+						size += info.Size()
+					}
+				}
+				return nil
+			})
+			if err != nil && !os.IsNotExist(err) {
+				return nil, 0, err
+			}
 		}
 		break
 	}
