@@ -1,10 +1,12 @@
 // Command stdtest runs the standard library's tests for GOOS=xen under the
 // emulated backend and prints one table line per package.
 //
-//	go run ./cmd/stdtest [-short] [-p N] [-o file] [list|packages...]
+//	go run ./cmd/stdtest [flags] [all | packages...]
 //
 // With no packages it runs the core list (what test/run.bash checks); "all"
-// runs every package in std. The exit status is 1 if a package failed.
+// runs every package in std. With -js it also runs each package for js/wasm
+// (Go's go_js_wasm_exec and node) for comparison. The exit status is 1 if a
+// package failed on xen.
 package main
 
 import (
@@ -15,6 +17,7 @@ import (
 	"io"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"sort"
 	"strings"
 	"time"
@@ -27,36 +30,114 @@ encoding/base64 encoding/hex regexp text/template hash/crc32 crypto/sha256 crypt
 compress/flate sync sync/atomic context time`)
 
 type result struct {
-	pkg     string
-	status  string // ok, FAIL, skip (no tests)
+	status  string // ok, FAIL, skip
 	elapsed float64
+	reason  string // why it failed or skipped
 	output  []string
 }
 
 func main() {
 	short := flag.Bool("short", true, "pass -short to the tests")
 	par := flag.Int("p", 2, "packages to test in parallel")
-	outFile := flag.String("o", "", "also write the table to this file")
+	outFile := flag.String("o", "", "also write the table (markdown) to this file")
 	timeout := flag.Duration("timeout", 20*time.Minute, "per-package test timeout")
+	withJS := flag.Bool("js", false, "also run the packages for js/wasm")
 	flag.Parse()
 
 	pkgs := flag.Args()
-	if len(pkgs) == 0 {
+	switch {
+	case len(pkgs) == 0:
 		pkgs = core
+	case len(pkgs) == 1 && pkgs[0] == "all":
+		out, err := exec.Command("go", "list", "std").Output()
+		if err != nil {
+			fatal(fmt.Errorf("go list std: %v", err))
+		}
+		pkgs = nil
+		for _, p := range strings.Fields(string(out)) {
+			if !strings.HasPrefix(p, "vendor/") && !strings.HasPrefix(p, "cmd/") {
+				pkgs = append(pkgs, p)
+			}
+		}
 	}
-	args := []string{"test", "-json", "-p", fmt.Sprint(*par), "-timeout", timeout.String()}
-	if *short {
+	start := time.Now()
+	xen := run(pkgs, []string{"GOOS=xen", "GOARCH=amd64"}, *short, *par, *timeout, "xen")
+	var js map[string]*result
+	if *withJS {
+		gr, err := exec.Command("go", "env", "GOROOT").Output()
+		if err != nil {
+			fatal(err)
+		}
+		wasmDir := filepath.Join(strings.TrimSpace(string(gr)), "lib", "wasm")
+		js = run(pkgs, []string{"GOOS=js", "GOARCH=wasm", "PATH=" + wasmDir + string(os.PathListSeparator) + os.Getenv("PATH")}, *short, *par, *timeout, "js/wasm")
+	}
+
+	var w io.Writer = os.Stdout
+	if *outFile != "" {
+		f, err := os.Create(*outFile)
+		if err != nil {
+			fatal(err)
+		}
+		defer f.Close()
+		w = io.MultiWriter(os.Stdout, f)
+	}
+	sort.Strings(pkgs)
+	if js != nil {
+		fmt.Fprintf(w, "| package | xen | js/wasm | xen: reason for a skip or failure |\n|---|---|---|---|\n")
+	} else {
+		fmt.Fprintf(w, "| package | xen | time | reason for a skip or failure |\n|---|---|---|---|\n")
+	}
+	count := map[string]int{}
+	for _, p := range pkgs {
+		x := xen[p]
+		count["xen "+x.status]++
+		reason := strings.ReplaceAll(x.reason, "|", "\\|")
+		if js != nil {
+			j := js[p]
+			count["js "+j.status]++
+			if x.status == "ok" && j.status == "ok" {
+				count["both ok"]++
+			}
+			fmt.Fprintf(w, "| %s | %s | %s | %s |\n", p, x.status, j.status, reason)
+		} else {
+			fmt.Fprintf(w, "| %s | %s | %.1fs | %s |\n", p, x.status, x.elapsed, reason)
+		}
+	}
+	fmt.Fprintf(w, "\nxen: %d ok, %d FAIL, %d skip", count["xen ok"], count["xen FAIL"], count["xen skip"])
+	if js != nil {
+		fmt.Fprintf(w, "; js/wasm: %d ok, %d FAIL, %d skip; ok on both: %d", count["js ok"], count["js FAIL"], count["js skip"], count["both ok"])
+	}
+	fmt.Fprintf(w, "; %d packages in %s\n", len(pkgs), time.Since(start).Round(time.Second))
+	for _, p := range pkgs {
+		if r := xen[p]; r.status == "FAIL" {
+			fmt.Fprintf(os.Stderr, "\n--- %s (xen)\n", p)
+			out := r.output
+			if len(out) > 40 {
+				out = out[len(out)-40:]
+			}
+			fmt.Fprintln(os.Stderr, strings.Join(out, "\n"))
+		}
+	}
+	if count["xen FAIL"] > 0 {
+		os.Exit(1)
+	}
+}
+
+// run runs go test -json for pkgs with env added and returns a result per
+// package.
+func run(pkgs, env []string, short bool, par int, timeout time.Duration, label string) map[string]*result {
+	args := []string{"test", "-json", "-p", fmt.Sprint(par), "-timeout", timeout.String()}
+	if short {
 		args = append(args, "-short")
 	}
 	args = append(args, pkgs...)
 	cmd := exec.Command("go", args...)
-	cmd.Env = append(os.Environ(), "GOOS=xen", "GOARCH=amd64")
+	cmd.Env = append(os.Environ(), env...)
 	cmd.Stderr = os.Stderr
 	stdout, err := cmd.StdoutPipe()
 	if err != nil {
 		fatal(err)
 	}
-	start := time.Now()
 	if err := cmd.Start(); err != nil {
 		fatal(err)
 	}
@@ -64,11 +145,13 @@ func main() {
 	get := func(pkg string) *result {
 		r := results[pkg]
 		if r == nil {
-			r = &result{pkg: pkg}
+			r = &result{}
 			results[pkg] = r
 		}
 		return r
 	}
+	failedTest := map[string]string{}   // package -> first failed test
+	testOutput := map[string][]string{} // package/test -> its first lines
 	sc := bufio.NewScanner(stdout)
 	sc.Buffer(make([]byte, 1<<20), 1<<24)
 	for sc.Scan() {
@@ -80,79 +163,64 @@ func main() {
 			continue
 		}
 		r := get(ev.Package)
+		key := ev.Package + " " + ev.Test
 		switch {
 		case ev.Action == "output":
-			r.output = append(r.output, strings.TrimRight(ev.Output, "\n"))
+			line := strings.TrimRight(ev.Output, "\n")
+			r.output = append(r.output, line)
+			if len(r.output) > 2000 {
+				r.output = r.output[len(r.output)-1000:]
+			}
+			if ev.Test != "" && len(testOutput[key]) < 20 {
+				testOutput[key] = append(testOutput[key], strings.TrimSpace(line))
+			}
+		case ev.Test != "" && ev.Action == "fail" && failedTest[ev.Package] == "":
+			failedTest[ev.Package] = ev.Test
+			r.reason = ev.Test
+			for _, l := range testOutput[key] {
+				if strings.Contains(l, ".go:") || strings.HasPrefix(l, "panic:") {
+					r.reason = ev.Test + ": " + l
+					break
+				}
+			}
 		case ev.Test == "" && ev.Action == "pass":
 			r.status, r.elapsed = "ok", ev.Elapsed
-			fmt.Fprintf(os.Stderr, "ok    %s\n", ev.Package)
+			fmt.Fprintf(os.Stderr, "%s ok    %s\n", label, ev.Package)
 		case ev.Test == "" && ev.Action == "fail":
 			r.status, r.elapsed = "FAIL", ev.Elapsed
-			fmt.Fprintf(os.Stderr, "FAIL  %s\n", ev.Package)
+			fmt.Fprintf(os.Stderr, "%s FAIL  %s\n", label, ev.Package)
 		case ev.Test == "" && ev.Action == "skip":
 			r.status = "skip"
+			r.reason = "no test files"
 		}
 	}
 	cmd.Wait()
-
-	var w io.Writer = os.Stdout
-	if *outFile != "" {
-		f, err := os.Create(*outFile)
-		if err != nil {
-			fatal(err)
-		}
-		defer f.Close()
-		w = io.MultiWriter(os.Stdout, f)
-	}
-	var names []string
 	for _, p := range pkgs {
-		names = append(names, p)
-		get(p)
-	}
-	for p := range results {
-		if !contains(names, p) {
-			names = append(names, p)
-		}
-	}
-	sort.Strings(names)
-	pass, fail := 0, 0
-	fmt.Fprintf(w, "| package | xen | time |\n|---|---|---|\n")
-	for _, p := range names {
-		r := results[p]
+		r := get(p)
 		if r.status == "" {
 			r.status = "FAIL" // no result: the build or the runner failed
 		}
-		switch r.status {
-		case "ok":
-			pass++
-		case "FAIL":
-			fail++
-		}
-		fmt.Fprintf(w, "| %s | %s | %.1fs |\n", p, r.status, r.elapsed)
-	}
-	fmt.Fprintf(w, "\n%d passed, %d failed, %d packages, %s\n", pass, fail, len(names), time.Since(start).Round(time.Second))
-	for _, p := range names {
-		if r := results[p]; r.status == "FAIL" {
-			fmt.Fprintf(os.Stderr, "\n--- %s\n", p)
-			out := r.output
-			if len(out) > 40 {
-				out = out[len(out)-40:]
-			}
-			fmt.Fprintln(os.Stderr, strings.Join(out, "\n"))
+		if r.status == "FAIL" && r.reason == "" {
+			r.reason = lastMeaningful(r.output)
 		}
 	}
-	if fail > 0 {
-		os.Exit(1)
-	}
+	return results
 }
 
-func contains(list []string, s string) bool {
-	for _, x := range list {
-		if x == s {
-			return true
+// lastMeaningful returns the line that best says why a package failed
+// without a failed test: a build error, a panic, a timeout.
+func lastMeaningful(out []string) string {
+	for _, l := range out {
+		for _, key := range []string{"panic:", "fatal error:", "timed out", "build failed", "cannot", "go_xen_amd64_exec:"} {
+			if strings.Contains(l, key) {
+				return strings.TrimSpace(l)
+			}
 		}
 	}
-	return false
+	if len(out) > 0 {
+		return strings.TrimSpace(out[len(out)-1])
+	}
+	return "no output"
 }
 
 func fatal(err error) {
