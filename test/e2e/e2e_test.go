@@ -211,7 +211,7 @@ func TestLongArgs(t *testing.T) {
 func TestIdleBlocksUntilTimer(t *testing.T) {
 	t.Parallel()
 	r := runXen(t, image(t, "idle"), 64, nil, "3")
-	expect(t, r, 0, `(?m)^woke after 3s$`)
+	expect(t, r, 0, `(?m)^woke after 3(\.\d)?s$`) // not before the timer; a little after under load
 	if r.wall < 3*time.Second {
 		t.Errorf("the run took %v, less than the program's timer", r.wall)
 	}
@@ -228,8 +228,8 @@ func TestIdleUsesNoCPU(t *testing.T) {
 	img := image(t, "idle")
 	short := runXen(t, img, 64, nil, "1")
 	long := runXen(t, img, 64, nil, "11")
-	expect(t, short, 0, `woke after 1s`)
-	expect(t, long, 0, `woke after 11s`)
+	expect(t, short, 0, `woke after 1(\.\d)?s`)
+	expect(t, long, 0, `woke after 11(\.\d)?s`)
 	extraWall := long.wall - short.wall
 	extraCPU := long.cpu - short.cpu
 	t.Logf("10 s more idling took %v more wall time and %v more CPU time (%.1f%% of a core)",

@@ -26,6 +26,9 @@ var agentScript string
 //go:embed dom0/wait-console.sh
 var waitConsoleScript string
 
+//go:embed dom0/run-cmds.sh
+var runCmdsScript string
+
 // Disk is a PV disk for a case's guest. Its backend is a file in dom0 (on a
 // loop device through blkback), which lives in dom0's RAM.
 type Disk struct {
@@ -319,6 +322,13 @@ func normalize(i int, c Case) (Case, error) {
 	return c, nil
 }
 
+// caseBudget is the longest a case may take in dom0: its limits, plus
+// slack for destroying the domain and saving results.
+func caseBudget(c Case) time.Duration {
+	return c.CreateTimeout + c.Timeout + 90*time.Second +
+		time.Duration(len(c.HostCommands)+len(c.AfterCommands))*(c.CommandTimeout+5*time.Second)
+}
+
 // guestIP returns the address dom0's DHCP server gives mac, if fixed.
 func guestIP(mac string) string {
 	var n int
@@ -508,6 +518,7 @@ func writeCases(w io.Writer, cases []Case) error {
 	cw.Dir("xth/bin", 0o755)
 	cw.File("xth/agent", 0o755, []byte(agentScript))
 	cw.File("xth/bin/xth-wait-console", 0o755, []byte(waitConsoleScript))
+	cw.File("xth/bin/xth-run-cmds", 0o755, []byte(runCmdsScript))
 	cw.Dir("xth/files", 0o755)
 	cw.Dir("xth/blobs", 0o755)
 	for _, b := range bl.list {
@@ -601,11 +612,18 @@ func (cfg *Config) qemuArgs(dir string, dom0Extra string, results bool) []string
 	args := []string{
 		"-accel", "tcg", "-cpu", "max", "-m", "2048", "-smp", "2",
 		"-nodefaults", "-no-user-config", "-display", "none",
-		"-serial", "stdio", "-monitor", "none", "-no-reboot",
+		"-serial", "stdio", "-no-reboot",
 		"-kernel", filepath.Join(dir, "xen"),
 		"-append", xen,
 		// A comma separates modules: double the ones in dom0's command line.
 		"-initrd", filepath.Join(dir, "vmlinuz") + " " + strings.ReplaceAll(dom0, ",", ",,") + "," + filepath.Join(dir, "initrd"),
+	}
+	// QEMU's monitor, for looking into a hung run (socat - UNIX:monitor.sock;
+	// info registers -a). Unix socket paths are limited to 107 bytes.
+	if mon := filepath.Join(dir, "monitor.sock"); len(mon) < 100 && results {
+		args = append(args, "-monitor", "unix:"+mon+",server=on,wait=off")
+	} else {
+		args = append(args, "-monitor", "none")
 	}
 	if results {
 		args = append(args,
@@ -707,11 +725,14 @@ func RunReport(ctx context.Context, cfg Config, cases []Case) (*Report, error) {
 	}
 
 	// The budget after ready: every case's limits plus slack for creation
-	// and destruction.
-	budget := time.Minute
+	// and destruction. And a watchdog: dom0 prints a progress line at each
+	// case's start and end, so a silence longer than the largest case
+	// budget means dom0 (or the emulator) hangs.
+	budget, stall := time.Minute, time.Minute
 	for _, c := range cases {
-		budget += c.CreateTimeout + c.Timeout + 90*time.Second +
-			time.Duration(len(c.HostCommands)+len(c.AfterCommands))*(c.CommandTimeout+5*time.Second)
+		b := caseBudget(c)
+		budget += b
+		stall = max(stall, b)
 	}
 
 	qemu := cfg.QEMU
@@ -727,14 +748,29 @@ func RunReport(ctx context.Context, cfg Config, cases []Case) (*Report, error) {
 	select {
 	case <-mon.ready:
 		rep.Ready = mon.readyAt.Sub(mon.start)
-		select {
-		case <-mon.exited:
-		case <-time.After(budget):
-			failure = fmt.Errorf("the run exceeded its budget of %v after dom0 was ready; QEMU killed", budget)
-			mon.kill()
-		case <-ctx.Done():
-			failure = ctx.Err()
-			mon.kill()
+		over := time.After(budget)
+		tick := time.NewTicker(time.Second)
+		defer tick.Stop()
+	wait:
+		for {
+			select {
+			case <-mon.exited:
+				break wait
+			case <-tick.C:
+				if last := mon.lastProgress(); time.Since(last) > stall {
+					failure = fmt.Errorf("dom0 printed no progress for %v (longer than any case may take); QEMU killed", time.Since(last).Round(time.Second))
+					mon.kill()
+					break wait
+				}
+			case <-over:
+				failure = fmt.Errorf("the run exceeded its budget of %v after dom0 was ready; QEMU killed", budget)
+				mon.kill()
+				break wait
+			case <-ctx.Done():
+				failure = ctx.Err()
+				mon.kill()
+				break wait
+			}
 		}
 	case <-mon.exited:
 	case <-time.After(cfg.BootTimeout):
@@ -793,6 +829,7 @@ type qemuMonitor struct {
 	exited  chan struct{} // closed when QEMU has exited and output is read
 	readyAt time.Time
 	doneAt  time.Time // "xth: all N cases done"
+	progAt  time.Time // the last "xth: " line
 	end     time.Time
 	err     error
 
@@ -806,6 +843,12 @@ func (m *qemuMonitor) serial() string {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	return m.buf.String()
+}
+
+func (m *qemuMonitor) lastProgress() time.Time {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	return m.progAt
 }
 
 func (m *qemuMonitor) kill() {
@@ -854,6 +897,9 @@ func startQEMU(ctx context.Context, args []string, log io.Writer) (*qemuMonitor,
 					readySeen = true
 					m.readyAt = now
 					close(m.ready)
+				}
+				if strings.Contains(line, "xth: ") {
+					m.progAt = now
 				}
 				if strings.Contains(line, "xth: all ") && strings.Contains(line, " cases done") {
 					m.doneAt = now

@@ -201,6 +201,7 @@ func TestCaseVars(t *testing.T) {
 func TestScriptsParse(t *testing.T) {
 	for _, s := range []struct{ shell, name, text string }{
 		{"sh", "init.sh", initScript}, {"bash", "agent.sh", agentScript}, {"bash", "wait-console.sh", waitConsoleScript},
+		{"bash", "run-cmds.sh", runCmdsScript},
 	} {
 		path, err := exec.LookPath(s.shell)
 		if err != nil {

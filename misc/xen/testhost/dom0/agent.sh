@@ -35,10 +35,10 @@ mkdir -p "$R"
 
 msg() { echo "xth: $*"; }
 
-# Sleeping and time without forking: read with a timeout on a pipe that
-# never delivers, and bash's EPOCHREALTIME.
-exec {sleepfd}<> <(:)
-nap() { read -r -t "$1" -u "$sleepfd" _ || :; }
+# Time in microseconds, from bash's EPOCHREALTIME. (The agent keeps to
+# plain bash: $(<file) with [[ =~ ]] and "bash -c" with declare -f output
+# once ended in heap corruption in bash 5.2, "corrupted double-linked
+# list".)
 tick() { T=${EPOCHREALTIME/./}; }
 
 resdev=
@@ -52,7 +52,7 @@ done
 
 save_results() {
 	[ -n "$resdev" ] || return 0
-	tar -C "$R" -cf - . | dd of="$resdev" bs=1M conv=fsync status=none ||
+	tar -C "$R" -cf - . | timeout 120 dd of="$resdev" bs=1M conv=fsync status=none ||
 		msg "warning: writing the results disk failed"
 }
 
@@ -68,26 +68,6 @@ save_results() {
 xl info >"$R/xl-info.txt" 2>&1
 dmesg >"$R/dmesg-boot.txt" 2>&1
 save_results
-
-# run_cmds PHASE: run the host commands of a phase one after another.
-run_cmds() {
-	local phase=$1 k=1 f t0 t1 rc
-	while [ -e "$dir/$phase-$k.sh" ]; do
-		f=$out/$phase-$k
-		tick
-		t0=$T
-		timeout -k 5 "$CMD_TIMEOUT_S" bash "$dir/$phase-$k.sh" >"$f.out" 2>"$f.err" </dev/null
-		rc=$?
-		tick
-		t1=$T
-		echo "$rc" >"$f.rc"
-		echo "$t0 $t1" >"$f.time"
-		k=$((k + 1))
-	done
-	if [ "$phase" = during ] && [ "$SHUTDOWN_AFTER" = 1 ]; then
-		xl shutdown "$NAME" >"$out/shutdown.log" 2>&1
-	fi
-}
 
 # destroy_all destroys the case's domain and, if host commands ran (they
 # may have made domains), every other domain but dom0.
@@ -124,7 +104,7 @@ for dir in "${cases[@]}"; do
 	log=/var/log/xen/console/guest-$NAME.log
 	rm -f "$log"
 	export DOMNAME=$NAME GUEST_IP GUEST_MAC CONSOLE=$log DISK=$dir/disk.img \
-		OUT=$out/files DOMID=
+		OUT=$out/files DOMID= XTH_DIR=$dir XTH_OUT=$out CMD_TIMEOUT_S SHUTDOWN_AFTER
 
 	tick
 	t_start=$T
@@ -140,13 +120,13 @@ for dir in "${cases[@]}"; do
 			tick
 			t_console=$T
 		fi
-		if [ -z "$t_created" ] && [[ $(<"$out/create.log") =~ Waiting\ for\ domain.*\(domid\ ([0-9]+)\) ]]; then
+		if [ -z "$t_created" ] && grep -q 'Waiting for domain' "$out/create.log"; then
 			tick
 			t_created=$T
 			deadline=$((t_created + TIMEOUT_US))
-			DOMID=${BASH_REMATCH[1]}
+			DOMID=$(sed -n 's/.*(domid \([0-9]*\)).*/\1/p' "$out/create.log")
 			export DOMID
-			setsid bash -c "$(declare -f tick run_cmds); $(declare -p dir out NAME CMD_TIMEOUT_S SHUTDOWN_AFTER); run_cmds during" </dev/null &
+			setsid xth-run-cmds during </dev/null &
 			cmdpid=$!
 		fi
 		kill -0 "$xlpid" 2>/dev/null || break
@@ -156,15 +136,22 @@ for dir in "${cases[@]}"; do
 			[ -n "$t_created" ] || timedout=create
 			break
 		fi
-		nap 0.05
+		sleep 0.05
 	done
 	if [ "$timedout" != 0 ]; then
 		msg "case $idx/$ncases $CASE_NAME: timed out ($timedout)"
-		xl list -v >"$out/xl-list.txt" 2>&1
+		timeout 30 xl list -v >"$out/xl-list.txt" 2>&1
 		ps -eo pid,ppid,stat,wchan:24,etime,args >"$out/ps.txt" 2>&1
 		[ -n "$DOMID" ] && timeout 20 xenctx -a "$DOMID" 0 >"$out/vcpu.txt" 2>&1
 		kill "$xlpid" 2>/dev/null
 		[ -n "$cmdpid" ] && kill -- -"$cmdpid" 2>/dev/null
+		# xl may be stuck in the kernel; do not wait for it forever.
+		i=0
+		while kill -0 "$xlpid" 2>/dev/null && [ $i -lt 100 ]; do
+			sleep 0.1
+			i=$((i + 1))
+		done
+		kill -9 "$xlpid" 2>/dev/null
 	fi
 	wait "$xlpid"
 	create_rc=$?
@@ -175,6 +162,9 @@ for dir in "${cases[@]}"; do
 	fi
 	if [ -n "$cmdpid" ]; then
 		wait "$cmdpid"
+		rc=$?
+		[ "$rc" = 0 ] || [ "$timedout" != 0 ] ||
+			msg "warning: the host command runner of case $CASE_NAME ended with status $rc"
 	fi
 	tick
 	t_cmds=$T
@@ -186,17 +176,17 @@ for dir in "${cases[@]}"; do
 	: >"$stamp"
 	i=0
 	while [ $i -lt 20 ]; do
-		nap 0.1
+		sleep 0.1
 		[[ $log -nt $stamp ]] || break
 		: >"$stamp"
 		i=$((i + 1))
 	done
 	rm -f "$stamp"
 
-	run_cmds after
+	xth-run-cmds after </dev/null
 	tick
 	t_after=$T
-	[ "$create_rc" = 0 ] || [ -e "$out/xl-list.txt" ] || xl list -v >"$out/xl-list.txt" 2>&1
+	[ "$create_rc" = 0 ] || [ -e "$out/xl-list.txt" ] || timeout 30 xl list -v >"$out/xl-list.txt" 2>&1
 	reason=$(sed -n 's/.*has shut down, reason code \([0-9-]*\).*/\1/p' "$out/create.log" | tail -n 1)
 	destroy_all
 	tick

@@ -1,0 +1,94 @@
+package xenstore
+
+import (
+	"context"
+	"errors"
+	"testing"
+	"time"
+)
+
+// FuzzClient runs a fixed series of operations against a transport that
+// answers every request with the next chunk of the fuzz input, and then
+// reports end of file. Each chunk is: a flags byte, a length byte, and that
+// many bytes of raw reply; with flag 1 its req_id, with flag 2 its type, is
+// overwritten with the request's (when the chunk holds a whole header), so
+// that the fuzzer easily reaches the reply parsers. Every operation must
+// return, with a value or an error, and nothing may panic.
+func FuzzClient(f *testing.F) {
+	chunk := func(flags byte, b []byte) []byte { return append([]byte{flags, byte(len(b))}, b...) }
+	var seed []byte
+	seed = append(seed, chunk(3, raw(0, 0, 0, "value"))...)
+	seed = append(seed, chunk(3, raw(0, 0, 0, "a\x00b\x00"))...)
+	seed = append(seed, chunk(3, raw(0, 0, 0, "OK\x00"))...)
+	seed = append(seed, chunk(3, raw(0, 0, 0, "/local/domain/1\x00"))...)
+	seed = append(seed, chunk(3, raw(0, 0, 0, "9\x00"))...)
+	seed = append(seed, chunk(1, raw(TypeError, 0, 0, "EAGAIN\x00"))...)
+	f.Add(seed)
+	f.Add(chunk(1, raw(TypeError, 0, 0, "ENOENT\x00")))
+	f.Add(chunk(0, append(raw(TypeWatchEvent, 0, 0, "/w\x00go1\x00"), raw(TypeRead, 1, 0, "x")...)))
+	f.Add([]byte{3, 255, 1, 2, 3})
+
+	f.Fuzz(func(t *testing.T, data []byte) {
+		var sc *scriptConn
+		sc = newScriptConn(func(m *Message) []byte {
+			if len(data) < 2 {
+				sc.eof = true
+				return nil
+			}
+			flags, n := data[0], int(data[1])
+			data = data[2:]
+			n = min(n, len(data))
+			b := append([]byte(nil), data[:n]...)
+			data = data[n:]
+			if len(b) >= HeaderSize {
+				if flags&1 != 0 {
+					b[4], b[5], b[6], b[7] = byte(m.ReqID), byte(m.ReqID>>8), byte(m.ReqID>>16), byte(m.ReqID>>24)
+				}
+				if flags&2 != 0 {
+					b[0], b[1], b[2], b[3] = byte(m.Type), byte(m.Type>>8), byte(m.Type>>16), byte(m.Type>>24)
+				}
+			}
+			if len(data) < 2 {
+				sc.eof = true
+			}
+			return b
+		})
+		c := NewClient(sc)
+		defer c.Close()
+		done := make(chan struct{})
+		go func() {
+			defer close(done)
+			ctx := context.Background()
+			c.Read(ctx, "/r")
+			c.Directory(ctx, "d")
+			c.Write(ctx, "/w", "v")
+			c.GetDomainPath(ctx, 1)
+			c.Transaction(ctx, func(tx *Tx) error {
+				tx.Read(ctx, "/t")
+				return tx.Write(ctx, "/t", "x")
+			})
+			if w, err := c.Watch(ctx, "/w"); err == nil {
+				select {
+				case <-w.C:
+				default:
+				}
+				w.Unwatch(ctx)
+			}
+			c.Mkdir(ctx, "/m")
+			if err := c.Rm(ctx, "/m"); err != nil && !isKnown(err) {
+				t.Errorf("unexpected error %v", err)
+			}
+		}()
+		select {
+		case <-done:
+		case <-time.After(5 * time.Second):
+			t.Fatal("client hung")
+		}
+	})
+}
+
+// isKnown reports whether err is one of the errors the client documents.
+func isKnown(err error) bool {
+	var xe Error
+	return errors.As(err, &xe) || errors.Is(err, ErrProtocol) || errors.Is(err, ErrClosed)
+}
