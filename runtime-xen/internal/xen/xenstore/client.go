@@ -4,7 +4,7 @@ import (
 	"context"
 	"errors"
 	"io"
-	"strconv"
+	"internal/strconv"
 	"sync"
 )
 
@@ -335,7 +335,11 @@ func (c *Client) Transaction(ctx context.Context, f func(tx *Tx) error) error {
 			return err
 		}
 		if err = f(tx); err != nil {
-			tx.Abort(ctx)
+			if ctx.Err() != nil {
+				go tx.Abort(context.Background()) // still end it in xenstored
+			} else {
+				tx.Abort(ctx)
+			}
 		} else {
 			err = tx.Commit(ctx)
 		}

@@ -521,6 +521,7 @@ type scriptConn struct {
 	closed  bool
 	eof     bool
 	respond func(req *Message) []byte
+	stalled func(reqs []*Message) bool // if set and true, Read reports EOF instead of waiting
 }
 
 func newScriptConn(respond func(req *Message) []byte) *scriptConn {
@@ -553,7 +554,7 @@ func (sc *scriptConn) Write(p []byte) (int, error) {
 func (sc *scriptConn) Read(p []byte) (int, error) {
 	sc.mu.Lock()
 	defer sc.mu.Unlock()
-	for len(sc.out) == 0 && !sc.closed && !sc.eof {
+	for len(sc.out) == 0 && !sc.closed && !sc.eof && (sc.stalled == nil || !sc.stalled(sc.reqs)) {
 		sc.cond.Wait()
 	}
 	if sc.closed {

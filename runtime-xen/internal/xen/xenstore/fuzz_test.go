@@ -12,8 +12,10 @@ import (
 // reports end of file. Each chunk is: a flags byte, a length byte, and that
 // many bytes of raw reply; with flag 1 its req_id, with flag 2 its type, is
 // overwritten with the request's (when the chunk holds a whole header), so
-// that the fuzzer easily reaches the reply parsers. Every operation must
-// return, with a value or an error, and nothing may panic.
+// that the fuzzer easily reaches the reply parsers. When the input is used
+// up, or a request cannot get a reply from it, the transport reports end of
+// file. Every operation must return, with a value or an error, and nothing
+// may panic.
 func FuzzClient(f *testing.F) {
 	chunk := func(flags byte, b []byte) []byte { return append([]byte{flags, byte(len(b))}, b...) }
 	var seed []byte
@@ -29,10 +31,9 @@ func FuzzClient(f *testing.F) {
 	f.Add([]byte{3, 255, 1, 2, 3})
 
 	f.Fuzz(func(t *testing.T, data []byte) {
-		var sc *scriptConn
-		sc = newScriptConn(func(m *Message) []byte {
+		var c *Client
+		sc := newScriptConn(func(m *Message) []byte {
 			if len(data) < 2 {
-				sc.eof = true
 				return nil
 			}
 			flags, n := data[0], int(data[1])
@@ -48,12 +49,24 @@ func FuzzClient(f *testing.F) {
 					b[0], b[1], b[2], b[3] = byte(m.Type), byte(m.Type>>8), byte(m.Type>>16), byte(m.Type>>24)
 				}
 			}
-			if len(data) < 2 {
-				sc.eof = true
-			}
 			return b
 		})
-		c := NewClient(sc)
+		// Once the replies are consumed while a request still waits for
+		// one, nothing more will come: the transport ends.
+		sc.stalled = func(reqs []*Message) bool {
+			if len(reqs) == 0 {
+				return false // and c may not be set yet
+			}
+			c.mu.Lock()
+			defer c.mu.Unlock()
+			for _, m := range reqs {
+				if c.pending[m.ReqID] != nil {
+					return true
+				}
+			}
+			return false
+		}
+		c = NewClient(sc)
 		defer c.Close()
 		done := make(chan struct{})
 		go func() {

@@ -13,7 +13,7 @@ import (
 	"internal/byteorder"
 	"io"
 	"io/fs"
-	"strconv"
+	"internal/strconv"
 )
 
 // Protocol limits (xs_wire.h).
@@ -264,7 +264,7 @@ func parseTxID(p []byte) (uint32, error) {
 	}
 	id, err := strconv.ParseUint(s, 10, 32)
 	if err != nil || id == 0 {
-		return 0, protocolError("bad transaction id " + strconv.Quote(s))
+		return 0, protocolError("bad transaction id \"" + s + "\"")
 	}
 	return uint32(id), nil
 }

@@ -129,6 +129,9 @@ func (r *Ring) Read(p []byte) (int, error) {
 	if len(p) == 0 {
 		return 0, nil
 	}
+	if _, err := r.state(); err != nil {
+		return 0, err // without waiting for a Read stuck in the wait hook
+	}
 	r.rmu.Lock()
 	defer r.rmu.Unlock()
 	for {
@@ -152,6 +155,9 @@ func (r *Ring) Read(p []byte) (int, error) {
 // Write writes all of p to the request stream, blocking while the ring is
 // full.
 func (r *Ring) Write(p []byte) (int, error) {
+	if _, err := r.state(); err != nil {
+		return 0, err
+	}
 	r.wmu.Lock()
 	defer r.wmu.Unlock()
 	done := 0

@@ -2,7 +2,7 @@ package xenstore
 
 import (
 	"context"
-	"strconv"
+	"internal/strconv"
 	"sync"
 )
 
