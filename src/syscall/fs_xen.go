@@ -233,6 +233,9 @@ func (fs *fileSystem) walk(dir *inode, path string, follow bool, links *int) (*i
 	if path == "" {
 		return nil, ENOENT
 	}
+	if bytealg.IndexByteString(path, 0) >= 0 {
+		return nil, EINVAL // as Linux, where a path is a C string
+	}
 	if len(path) > PathMax {
 		return nil, ENAMETOOLONG
 	}
@@ -313,6 +316,9 @@ func (fs *fileSystem) parentOf(dir *inode, path string) (parent *inode, name str
 	if path == "" {
 		return nil, "", false, ENOENT
 	}
+	if bytealg.IndexByteString(path, 0) >= 0 {
+		return nil, "", false, EINVAL
+	}
 	if len(path) > PathMax {
 		return nil, "", false, ENAMETOOLONG
 	}
@@ -369,29 +375,46 @@ func (fs *fileSystem) openat(dirfd int, path string, flags int, perm uint32) (in
 		if err != nil {
 			return -1, err
 		}
-		e, exists := parent.entries[name]
-		switch {
-		case name == "." || name == "..":
-			return -1, EISDIR
-		case exists && flags&O_EXCL != 0:
-			return -1, EEXIST
-		case exists:
-			n = e.node
-			if n.isLink() {
-				if flags&O_NOFOLLOW != 0 {
-					return -1, ELOOP
-				}
-				if n, err = fs.resolve(parent, name, true); err == ENOENT {
-					return -1, ENOENT // a dangling link is not created through
-				} else if err != nil {
-					return -1, err
-				}
+		// Follow symbolic links in the last element; a dangling one is
+		// created through, as on Linux (unless O_EXCL or O_NOFOLLOW).
+		for links := 0; ; links++ {
+			if name == "." || name == ".." {
+				return -1, EISDIR
 			}
-		case mustDir:
-			return -1, EISDIR
-		default:
-			n = fs.newNode(S_IFREG | (perm & 07777 &^ fs.umask))
-			fs.link(parent, name, n)
+			e, exists := parent.entries[name]
+			if exists && flags&O_EXCL != 0 {
+				return -1, EEXIST
+			}
+			if !exists {
+				if mustDir {
+					return -1, EISDIR
+				}
+				if !memoryAvailable(4096) {
+					return -1, ENOSPC
+				}
+				n = fs.newNode(S_IFREG | (perm & 07777 &^ fs.umask))
+				fs.link(parent, name, n)
+				break
+			}
+			n = e.node
+			if !n.isLink() {
+				if mustDir && !n.isDir() {
+					return -1, ENOTDIR
+				}
+				break
+			}
+			if flags&O_NOFOLLOW != 0 {
+				return -1, ELOOP
+			}
+			if links == maxSymlinks {
+				return -1, ELOOP
+			}
+			var md bool
+			parent, name, md, err = fs.parentOf(parent, n.target)
+			if err != nil {
+				return -1, err
+			}
+			mustDir = mustDir || md
 		}
 	} else {
 		n, err = fs.resolve(dir, path, flags&O_NOFOLLOW == 0)
@@ -935,6 +958,9 @@ func symlinkat(target string, newdirfd int, newpath string) error {
 	defer fsys.mu.Unlock()
 	if target == "" {
 		return ENOENT
+	}
+	if bytealg.IndexByteString(target, 0) >= 0 {
+		return EINVAL
 	}
 	dir, err := fsys.dirAt(newdirfd)
 	if err != nil {
