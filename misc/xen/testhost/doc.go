@@ -125,6 +125,25 @@
 // Report.Ready, and everything else Xen and dom0 print (Config.Log,
 // Report.Serial).
 //
+// # When the emulator fails
+//
+// QEMU 7.2's TCG running Xen is not flawless, and this package works
+// around what was seen:
+//
+//   - A vCPU occasionally stops taking interrupts: the local APIC has the
+//     timer vector pending (IRR) while the vCPU runs with interrupts
+//     enabled, so Xen never preempts it and dom0 freezes. The run then
+//     prints no progress; a watchdog kills QEMU after the longest case
+//     budget, and RunReport boots the test host again (Config.Restarts,
+//     default 1) and reruns the cases without results.
+//   - Rarely a dom0 process dies of heap corruption ("corrupted
+//     double-linked list", a few in thousands of processes, while guests
+//     are being built) or ld.so's "Inconsistency detected"; the agent keeps
+//     its own work small and reports a dead host command runner.
+//   - A Linux PVH guest that calibrates its TSC with the PIT (thousands of
+//     port I/O exits) has triple-faulted with Xen's own state in its vCPU
+//     (1 boot in 20); Linux test guests avoid it with clearcpuid=tsc.
+//
 // # Diagnostics
 //
 // When a case times out, the agent records xl list -v (Result.XLList),

@@ -162,6 +162,9 @@ type Result struct {
 	// Err says why the case has no (complete) result: the test host
 	// stopped before or during the case.
 	Err error
+	// Restarted: the test host failed during an earlier attempt of the
+	// run and was booted again for this case (see RunReport).
+	Restarted bool
 }
 
 // Summary is a one-line description of the result.
@@ -183,6 +186,9 @@ func (r *Result) Summary() string {
 	}
 	if r.StatusLine != "" {
 		fmt.Fprintf(&b, ", %q", r.StatusLine)
+	}
+	if r.Restarted {
+		b.WriteString(" (after a test host restart)")
 	}
 	fmt.Fprintf(&b, "; create %v, to console %v, running %v, teardown %v, total %v",
 		r.Create.Round(time.Millisecond), r.CreateToConsole.Round(time.Millisecond),
@@ -226,6 +232,9 @@ type Config struct {
 	// ResultsMiB is the size of the results disk. Default 256 plus the
 	// sizes of returned disk images.
 	ResultsMiB int
+	// Restarts is how often RunReport boots the test host again after it
+	// failed mid-run. Default 1; negative: never.
+	Restarts int
 }
 
 // Report is the outcome of a run: the results and the test host's figures.
@@ -243,8 +252,10 @@ type Report struct {
 	// Dom0 memory (from /proc/meminfo at ready) and the root's size in RAM.
 	Dom0MemTotalKiB, Dom0MemAvailableKiB, RootfsUsedKiB int64
 	XLInfo                                              string
-	Serial                                              string // the whole serial console
+	Serial                                              string // the whole serial console (of every boot)
 	QEMUArgs                                            []string
+	// Restarts counts the boots after the first (see RunReport).
+	Restarts int
 }
 
 // Run boots the test host once, runs the cases one after another and
@@ -486,7 +497,7 @@ type caseFiles struct{ kernel, ramdisk string }
 
 // writeCases writes the run's part of the initrd: /xth with the agent, the
 // cases and their files.
-func writeCases(w io.Writer, cases []Case) error {
+func writeCases(w io.Writer, cases []Case, base int) error {
 	var bl blobs
 	files := make([]caseFiles, len(cases))
 	var disks int64
@@ -528,10 +539,10 @@ func writeCases(w io.Writer, cases []Case) error {
 	}
 	cw.Dir("xth/cases", 0o755)
 	for i, c := range cases {
-		d := "xth/cases/" + caseDir(i)
+		d := "xth/cases/" + caseDir(base+i)
 		cw.Dir(d, 0o755)
-		cw.File(d+"/vars.sh", 0o644, []byte(caseVars(i, c)))
-		cw.File(d+"/xl.cfg", 0o644, []byte(xlConfig(i, c, files[i])))
+		cw.File(d+"/vars.sh", 0o644, []byte(caseVars(base+i, c)))
+		cw.File(d+"/xl.cfg", 0o644, []byte(xlConfig(base+i, c, files[i])))
 		if c.Disk != nil && c.Disk.Image != "" {
 			if err := cw.CopyFile(d+"/disk.img", 0o644, c.Disk.Image); err != nil {
 				return err
@@ -679,6 +690,12 @@ func (cfg *Config) prepare(ctx context.Context) (dir string, h *Host, cleanup fu
 }
 
 // RunReport is Run with the test host's figures.
+//
+// If the test host itself fails during the run (QEMU or Xen crashes, dom0
+// stops making progress: QEMU 7.2's TCG has been seen to stop delivering
+// interrupts to a vCPU, which freezes dom0), RunReport boots it again, up
+// to Config.Restarts times, and runs the cases that have no result yet,
+// starting with the one that was running (Result.Restarted says so).
 func RunReport(ctx context.Context, cfg Config, cases []Case) (*Report, error) {
 	norm := make([]Case, len(cases))
 	for i, c := range cases {
@@ -691,14 +708,84 @@ func RunReport(ctx context.Context, cfg Config, cases []Case) (*Report, error) {
 	if cfg.BootTimeout == 0 {
 		cfg.BootTimeout = 3 * time.Minute
 	}
+	if cfg.Restarts == 0 {
+		cfg.Restarts = 1
+	}
 	dir, h, cleanup, err := cfg.prepare(ctx)
 	if err != nil {
 		return nil, err
 	}
 	defer cleanup()
-	rep := &Report{Host: h}
+	rep := &Report{Host: h, Results: make([]Result, len(cases))}
+	resultDir := cfg.ResultDir
+	mkResultDir := func() (string, error) {
+		if resultDir == "" {
+			d, err := os.MkdirTemp("", "xentesthost-results-")
+			if err != nil {
+				return "", err
+			}
+			resultDir = d
+		}
+		return resultDir, os.MkdirAll(resultDir, 0o755)
+	}
 
-	if err := makeInitrd(filepath.Join(dir, "initrd"), h.Initrd, func(w io.Writer) error { return writeCases(w, cases) }); err != nil {
+	base := 0
+	for attempt := 0; ; attempt++ {
+		a, failure := cfg.boot(ctx, dir, h, cases[base:], base, mkResultDir)
+		if a == nil {
+			return nil, failure
+		}
+		if attempt == 0 {
+			rep.Ready, rep.Dom0Uptime = a.Ready, a.Dom0Uptime
+			rep.Dom0MemTotalKiB, rep.Dom0MemAvailableKiB, rep.RootfsUsedKiB = a.Dom0MemTotalKiB, a.Dom0MemAvailableKiB, a.RootfsUsedKiB
+			rep.XLInfo, rep.QEMUArgs = a.XLInfo, a.QEMUArgs
+		} else {
+			rep.Serial += fmt.Sprintf("\n===== xentesthost: test host restarted (attempt %d) =====\n", attempt+1)
+		}
+		rep.Serial += a.Serial
+		rep.Total += a.Total
+		rep.PowerOff = a.PowerOff
+		next := -1
+		for i, r := range a.Results {
+			r.Restarted = attempt > 0
+			rep.Results[base+i] = r
+			if r.Err != nil && next < 0 {
+				next = base + i
+			}
+		}
+		if a.Results == nil {
+			// No results at all: dom0 never got to its agent.
+			for i := base; i < len(cases); i++ {
+				rep.Results[i] = Result{Name: cases[i].Name, ExitStatus: -1, DomID: -1,
+					Err: errors.New("the test host did not run the case"), Restarted: attempt > 0}
+			}
+			next = base
+		}
+		if failure == nil && next >= 0 {
+			failure = fmt.Errorf("case %s: %v", rep.Results[next].Name, rep.Results[next].Err)
+		}
+		if failure == nil {
+			return rep, nil
+		}
+		if next < 0 || attempt >= cfg.Restarts || ctx.Err() != nil {
+			return rep, fmt.Errorf("testhost: %v\n--- serial console tail ---\n%s", failure, tail([]byte(a.Serial), 40))
+		}
+		rep.Restarts++
+		if cfg.Log != nil {
+			fmt.Fprintf(cfg.Log, "xentesthost: the test host failed (%v); booting it again for the remaining cases, from %s\n",
+				failure, rep.Results[next].Name)
+		}
+		base = next
+	}
+}
+
+// boot runs cases (numbered from base) in one boot of the test host. A nil
+// Report comes with an error that happened before QEMU ran; otherwise the
+// error says what went wrong with the test host, and the Report has what
+// results there are.
+func (cfg *Config) boot(ctx context.Context, dir string, h *Host, cases []Case, base int, resultDir func() (string, error)) (*Report, error) {
+	rep := &Report{Host: h}
+	if err := makeInitrd(filepath.Join(dir, "initrd"), h.Initrd, func(w io.Writer) error { return writeCases(w, cases, base) }); err != nil {
 		return nil, fmt.Errorf("testhost: writing the initrd: %v", err)
 	}
 	resMiB := cfg.ResultsMiB
@@ -792,33 +879,10 @@ func RunReport(ctx context.Context, cfg Config, cases []Case) (*Report, error) {
 	if failure == nil && mon.readyAt.IsZero() {
 		failure = errors.New("QEMU exited before dom0 was ready")
 	}
-
-	resultDir := cfg.ResultDir
-	perr := rep.parseResults(resPath, cases, func() (string, error) {
-		if resultDir == "" {
-			d, err := os.MkdirTemp("", "xentesthost-results-")
-			if err != nil {
-				return "", err
-			}
-			resultDir = d
-		}
-		return resultDir, os.MkdirAll(resultDir, 0o755)
-	})
-	if failure == nil && perr != nil {
+	if perr := rep.parseResults(resPath, cases, base, resultDir); failure == nil && perr != nil {
 		failure = perr
 	}
-	if failure == nil {
-		for _, r := range rep.Results {
-			if r.Err != nil {
-				failure = fmt.Errorf("case %s: %v", r.Name, r.Err)
-				break
-			}
-		}
-	}
-	if failure != nil {
-		return rep, fmt.Errorf("testhost: %v\n--- serial console tail ---\n%s", failure, tail([]byte(rep.Serial), 40))
-	}
-	return rep, nil
+	return rep, failure
 }
 
 // qemuMonitor watches a running QEMU and its serial console.
@@ -919,7 +983,7 @@ func startQEMU(ctx context.Context, args []string, log io.Writer) (*qemuMonitor,
 }
 
 // parseResults reads the results disk (a tar archive written by agent.sh).
-func (rep *Report) parseResults(path string, cases []Case, resultDir func() (string, error)) error {
+func (rep *Report) parseResults(path string, cases []Case, base int, resultDir func() (string, error)) error {
 	files := map[string][]byte{}
 	f, err := os.Open(path)
 	if err != nil {
@@ -985,7 +1049,7 @@ func (rep *Report) parseResults(path string, cases []Case, resultDir func() (str
 
 	rep.Results = make([]Result, len(cases))
 	for i, c := range cases {
-		rep.Results[i] = caseResult(i, c, files)
+		rep.Results[i] = caseResult(base+i, c, files)
 	}
 	return nil
 }

@@ -378,3 +378,71 @@ func TestBlobsDedup(t *testing.T) {
 		t.Errorf("got %s %s %s, %d blobs of %d bytes", pa, pb, pc, len(bl.list), bl.size)
 	}
 }
+
+// TestRestart runs RunReport against a fake QEMU: the first boot "crashes"
+// during the second case, the second boot finishes it.
+func TestRestart(t *testing.T) {
+	dir := t.TempDir()
+	for _, f := range []string{"xen", "vmlinuz", "vmlinux.gz", "dom0.cpio.gz", "kernel"} {
+		os.WriteFile(filepath.Join(dir, f), []byte("x"), 0o644)
+	}
+	fake := filepath.Join(dir, "fake-qemu")
+	os.WriteFile(fake, []byte(`#!/bin/bash
+count=$(cat "$FAKE_DIR/count" 2>/dev/null || echo 0)
+count=$((count + 1))
+echo $count >"$FAKE_DIR/count"
+for a in "$@"; do
+	case "$a" in *file=*results.img) res=${a#*file=} ;; esac
+done
+echo "xth: ready: dom0 uptime 1.5s"
+r=$FAKE_DIR/r$count
+mkdir -p "$r"
+printf 'uptime_ready=1.5\nmeminfo_MemTotal=1000\n' >"$r/info"
+if [ $count = 1 ]; then
+	mkdir -p "$r/001" "$r/002"
+	echo done >"$r/001/state"
+	printf 'reason_code=0\ntimed_out=0\n' >"$r/001/meta"
+	echo "goxen: exit status 0" >"$r/001/console.log"
+	echo started >"$r/002/state"
+	tar -C "$r" -cf "$res" .
+	exit 1
+fi
+mkdir -p "$r/002"
+echo done >"$r/002/state"
+printf 'reason_code=3\ntimed_out=0\n' >"$r/002/meta"
+echo "goxen: crashed" >"$r/002/console.log"
+tar -C "$r" -cf "$res" .
+echo "xth: all 1 cases done"
+`), 0o755)
+	t.Setenv("FAKE_DIR", dir)
+	mods := filepath.Join(dir, "guest", "modules")
+	os.MkdirAll(mods, 0o755)
+	h := &Host{Dir: dir, Xen: filepath.Join(dir, "xen"), Kernel: filepath.Join(dir, "vmlinuz"),
+		Initrd: filepath.Join(dir, "dom0.cpio.gz"), GuestKernel: filepath.Join(dir, "vmlinux.gz"), GuestModules: mods}
+	k := filepath.Join(dir, "kernel")
+	rep, err := RunReport(context.Background(), Config{Host: h, QEMU: fake},
+		[]Case{{Name: "one", Kernel: k}, {Name: "two", Kernel: k}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rep.Restarts != 1 || len(rep.Results) != 2 {
+		t.Fatalf("restarts %d, %d results", rep.Restarts, len(rep.Results))
+	}
+	if r := rep.Results[0]; r.Err != nil || r.ExitStatus != 0 || r.Restarted || r.ShutdownReason != "poweroff" {
+		t.Errorf("first case: %+v", r)
+	}
+	if r := rep.Results[1]; r.Err != nil || !r.Crashed || !r.Restarted || r.ShutdownReason != "crash" {
+		t.Errorf("second case: %+v", r)
+	}
+	if !strings.Contains(rep.Serial, "test host restarted") {
+		t.Errorf("serial log does not mention the restart:\n%s", rep.Serial)
+	}
+
+	// Without restarts the failure is reported, with the results so far.
+	os.Remove(filepath.Join(dir, "count"))
+	rep, err = RunReport(context.Background(), Config{Host: h, QEMU: fake, Restarts: -1},
+		[]Case{{Name: "one", Kernel: k}, {Name: "two", Kernel: k}})
+	if err == nil || rep == nil || rep.Results[0].Err != nil || rep.Results[1].Err == nil {
+		t.Fatalf("got %v, %+v", err, rep)
+	}
+}
