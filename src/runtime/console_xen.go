@@ -25,10 +25,21 @@ import (
 const (
 	xenConsInSize  = 1024
 	xenConsOutSize = 2048
+	xenConsIn      = 0    // offset of in[]
 	xenConsOut     = 1024 // offset of out[]
+	xenConsInCons  = 3072
+	xenConsInProd  = 3076
 	xenConsOutCons = 3080
 	xenConsOutProd = 3084
 )
+
+// xenVirqConsole is VIRQ_CONSOLE (xen.h): console input for the control domain.
+const xenVirqConsole = 2
+
+// xenEOT (^D) in console input ends it for good, as the end of a pipe does:
+// a console has no end of its own (the emulated backend sends one when its
+// stdin ends). Later reads return end of file.
+const xenEOT = 0x04
 
 var (
 	xenConsRing     uintptr // the console ring page (domU), or 0
@@ -38,8 +49,9 @@ var (
 
 // Runtime options from the command line (env_xen.go).
 var (
-	xenOptDebugExit bool // goxen.debugexit=1: exit QEMU through isa-debug-exit
-	xenOptBootTime  bool // goxen.boottime=1: print the boot timeline
+	xenOptDebugExit  bool // goxen.debugexit=1: exit QEMU through isa-debug-exit
+	xenOptBootTime   bool // goxen.boottime=1: print the boot timeline
+	xenOptInputReady bool // goxen.inputready=1: say when console input is taken
 )
 
 // xenCrashing makes the final status line report a crash.
@@ -80,6 +92,7 @@ func xenConsoleWrite(p unsafe.Pointer, n int32) {
 	xenConsLastByte = *(*byte)(unsafe.Add(p, n-1))
 	if xenConsRing == 0 {
 		// console_io: dom0 (and debug builds of Xen for any guest).
+		xenBackPages(p, uintptr(n))
 		xen.Hypercall(xen.HypercallConsoleIO, xen.ConsoleIOWrite, uintptr(n), uintptr(p), 0, 0)
 		return
 	}
@@ -142,6 +155,155 @@ func xenPollPort(port uint32, timeout int64) {
 //go:nosplit
 func xenClearPending(port uint32) {
 	atomic.And64(&xenShared.EvtchnPending[port/64], ^(uint64(1) << (port % 64)))
+}
+
+// Console input: the program's stdin.
+//
+// A domU reads the in[] half of its console ring, which xenconsoled fills
+// only as far as there is room. dom0 reads Xen's serial input with
+// CONSOLEIO_read, and Xen keeps that in a 128-byte ring that drops what does
+// not fit (SERIAL_RX_SIZE, xen/drivers/char/console.c); so dom0 binds
+// VIRQ_CONSOLE at boot and the netpoller drains Xen's ring into
+// xenConsInBuf whenever it fires, whether or not a goroutine is reading.
+var (
+	xenConsInPort  uint32    // dom0: the port of VIRQ_CONSOLE, or 0
+	xenConsInPD    *pollDesc // the input's port in the netpoller, once a read waited
+	xenConsInEOF   bool      // an EOT has ended the input
+	xenConsInBuf   [16 << 10]byte
+	xenConsInBufR  uint32 // xenConsInBuf holds [R, W), indices mod its size
+	xenConsInBufW  uint32
+	xenConsInDrops uint64 // bytes Xen had that did not fit xenConsInBuf
+	xenConsInSink  [64]byte
+)
+
+// xenInitConsoleInput binds VIRQ_CONSOLE for dom0 (xen.h: console input for
+// the control domain), so input is taken from Xen's small ring early.
+func xenInitConsoleInput() {
+	if xenConsRing != 0 {
+		return
+	}
+	bind := xen.EvtchnBindVirq{Virq: xenVirqConsole}
+	if rc := xen.Hypercall(xen.HypercallEventChannelOp, xen.EvtchnOpBindVirq, uintptr(unsafe.Pointer(&bind)), 0, 0, 0); rc != 0 {
+		return // not the control domain: no serial input
+	}
+	xenConsInPort = bind.Port
+	xenUnmask(xenConsInPort)
+	xenConsoleDrain()
+}
+
+// xenInputReadyMark is written to the console when the program first reads
+// console input under goxen.inputready=1; the emulated backend removes it
+// from the output (misc/xen/internal/qemuxen/console.go).
+const xenInputReadyMark = "\x1b]goxen:input\x07"
+
+
+// xenConsoleDrain moves dom0's pending serial input from Xen into xenConsInBuf.
+//
+//go:nosplit
+func xenConsoleDrain() {
+	for {
+		used := xenConsInBufW - xenConsInBufR
+		free := uint32(len(xenConsInBuf)) - used
+		w := xenConsInBufW % uint32(len(xenConsInBuf))
+		n := uint32(len(xenConsInBuf)) - w // contiguous room
+		if n > free {
+			n = free
+		}
+		dst := unsafe.Pointer(&xenConsInBuf[w])
+		if n == 0 {
+			// Full: Xen would drop what follows anyway; read into a sink
+			// and count the loss, which the next read reports.
+			dst, n = unsafe.Pointer(&xenConsInSink[0]), uint32(len(xenConsInSink))
+		}
+		rc := int64(xen.Hypercall(xen.HypercallConsoleIO, xen.ConsoleIORead, uintptr(n), uintptr(dst), 0, 0))
+		if rc <= 0 {
+			return
+		}
+		if free == 0 {
+			xenConsInDrops += uint64(rc)
+		} else {
+			xenConsInBufW += uint32(rc)
+		}
+	}
+}
+
+// syscall_consoleRead reads console input into b, blocking the goroutine until
+// there is some; a nonzero errno is a failure.
+//
+//go:linkname syscall_consoleRead syscall.runtime_consoleRead
+func syscall_consoleRead(b []byte) (n int, errno uintptr) {
+	if len(b) == 0 || xenConsInEOF {
+		return 0, 0
+	}
+	port := xenConsPort
+	if xenConsRing == 0 {
+		port = xenConsInPort
+		if port == 0 {
+			return 0, 0 // no console input at all: end of file
+		}
+		if xenOptInputReady {
+			xenOptInputReady = false
+			last := xenConsLastByte // the mark is not the program's output
+			xenConsoleWrite(unsafe.Pointer(unsafe.StringData(xenInputReadyMark)), int32(len(xenInputReadyMark)))
+			xenConsLastByte = last
+		}
+	}
+	for {
+		n := xenConsoleInput(b)
+		if xenConsInDrops != 0 {
+			print("goxen: console input: ", xenConsInDrops, " bytes dropped: the program did not read them in time\n")
+			xenConsInDrops = 0
+		}
+		if n > 0 {
+			for i := 0; i < n; i++ {
+				if b[i] == xenEOT {
+					xenConsInEOF = true
+					return i, 0
+				}
+			}
+			return n, 0
+		}
+		if xenConsInPD == nil {
+			netpollGenericInit()
+			pd, e := poll_runtime_pollOpen(uintptr(port))
+			if e != 0 {
+				return 0, uintptr(e)
+			}
+			xenConsInPD = pd
+			continue // the port may have fired before it had a waiter
+		}
+		poll_runtime_pollWait(xenConsInPD, 'r')
+	}
+}
+
+// xenConsoleInput copies console input that has arrived into b.
+func xenConsoleInput(b []byte) int {
+	if xenConsRing == 0 {
+		xenConsoleDrain()
+		n := 0
+		for xenConsInBufR != xenConsInBufW && n < len(b) {
+			b[n] = xenConsInBuf[xenConsInBufR%uint32(len(xenConsInBuf))]
+			xenConsInBufR++
+			n++
+		}
+		return n
+	}
+	ring := xenConsRing
+	cons := (*uint32)(unsafe.Pointer(ring + xenConsInCons))
+	prod := (*uint32)(unsafe.Pointer(ring + xenConsInProd))
+	in := (*[xenConsInSize]byte)(unsafe.Pointer(ring + xenConsIn))
+	c, p := *cons, atomic.Load(prod) // the bytes after the index (an acquire load)
+	n := 0
+	for c != p && n < len(b) {
+		b[n] = in[c%xenConsInSize]
+		c++
+		n++
+	}
+	if n > 0 {
+		atomic.Store(cons, c)
+		xenNotify(xenConsPort)
+	}
+	return n
 }
 
 func exit(code int32) {

@@ -13,6 +13,10 @@
 //	goxen.debugexit=1     after the final status line, end QEMU through its
 //	                      isa-debug-exit device at port 0xf4 (the emulated backend)
 //	goxen.boottime=1      print the boot timeline (Xen system time) on the console
+//	goxen.inputready=1    mark the console output with "\x1b]goxen:input\x07" when
+//	                      the program first reads console input (dom0); the
+//	                      emulated backend sends its stdin only then, as Xen
+//	                      drops serial input nobody takes
 
 package runtime
 
@@ -73,6 +77,8 @@ func xenReadOptions() {
 			xenOptDebugExit = true
 		case string(w) == "goxen.boottime=1":
 			xenOptBootTime = true
+		case string(w) == "goxen.inputready=1":
+			xenOptInputReady = true
 		case string(w) == "goxen.cmdline=module":
 			xenOptModuleCmdline = true
 		}
@@ -179,7 +185,7 @@ func xenOption(w string) {
 			xenOptCwd = value
 			return
 		}
-	case "debugexit", "boottime":
+	case "debugexit", "boottime", "inputready":
 		if value == "1" {
 			return
 		}

@@ -20,6 +20,7 @@
 package runtime
 
 import (
+	"internal/runtime/atomic"
 	"internal/runtime/xen"
 	"unsafe"
 )
@@ -305,6 +306,19 @@ func xenRelease(v unsafe.Pointer, n uintptr, keep bool) {
 		} else if *pte&xenPTECommitted != 0 {
 			*pte = after
 		}
+	}
+}
+
+// xenBackPages makes sure the pages of [p, p+n) are backed by frames before
+// the buffer goes to Xen: Xen copies to and from a guest buffer by walking our
+// page tables and fails with EFAULT at a committed page that no access has
+// backed yet, rather than taking our demand fault.
+func xenBackPages(p unsafe.Pointer, n uintptr) {
+	if n == 0 {
+		return
+	}
+	for va := uintptr(p) &^ (xenPageSize - 1); va < uintptr(p)+n; va += xenPageSize {
+		atomic.Load8((*uint8)(unsafe.Pointer(va))) // an access the compiler keeps
 	}
 }
 

@@ -81,7 +81,7 @@ func xenCollect() bool {
 
 // xenWait halts the vCPU until a port fires or the system time deadline passes
 // (deadline < 0: no deadline). It reports whether a port fired. Interrupts are
-// enabled only inside StiHlt, so the upcall can end the halt but never
+// enabled only inside xenStiHlt, so the upcall can end the halt but never
 // interrupts other code; an event that arrives after the last xenCollect sets
 // the selector and the upcall flag, and the upcall ends the hlt at once.
 //
@@ -98,7 +98,7 @@ func xenWait(deadline int64) bool {
 			xenArmTimer(deadline)
 		}
 		if atomic.Load64(&xenVcpu.PendingSel) == 0 {
-			xen.StiHlt()
+			xenStiHlt()
 		}
 	}
 }
@@ -130,7 +130,11 @@ func netpoll(delay int64) (gList, int32) {
 		for bits != 0 {
 			b := uint32(sys.TrailingZeros64(bits))
 			bits &^= 1 << b
-			if pd := xenPortWaiters[uint32(w)*64+b]; pd != nil {
+			port := uint32(w)*64 + b
+			if port == xenConsInPort && port != 0 {
+				xenConsoleDrain() // before Xen's small ring overflows
+			}
+			if pd := xenPortWaiters[port]; pd != nil {
 				n += netpollready(&toRun, pd, 'r'+'w')
 			}
 		}

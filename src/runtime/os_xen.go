@@ -86,6 +86,7 @@ func xenBoot() {
 	xenMapSharedInfo()
 	xenInitConsole()
 	xenInitEvents()
+	xenInitConsoleInput()
 	if xenOptBootTime {
 		t := &xenVcpu.Time
 		xenBootEntry = int64(xen.PvclockNanos(xenEntryTSC, t.TSCTimestamp, t.SystemTime, t.TSCToSystemMul, t.TSCShift))
@@ -151,7 +152,7 @@ func xenBootFail(msg string) {
 	}
 	xen.Outb(0xe9, '\n')
 	for {
-		xen.StiHlt()
+		xenStiHlt()
 	}
 }
 
@@ -432,14 +433,6 @@ func syscall_consoleWrite(b []byte) {
 	if len(b) > 0 {
 		xenConsoleWrite(unsafe.Pointer(&b[0]), int32(len(b)))
 	}
-}
-
-// syscall_consoleRead reads console input. Input is not wired up yet: stdin
-// reads as empty.
-//
-//go:linkname syscall_consoleRead syscall.consoleRead
-func syscall_consoleRead(b []byte) (int, error) {
-	return 0, nil
 }
 
 // syscall_memoryAvailable reports whether n more bytes can be allocated,

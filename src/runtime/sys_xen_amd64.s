@@ -160,13 +160,30 @@ restored:
 	ADDQ	$16, SP	// vector and error code
 	IRETQ
 
+// xenStiHlt enables interrupts and halts until the next one, then disables
+// them again. An upcall that was already pending when STI ran should wake the
+// HLT (STI blocks interrupts for one more instruction); but the emulated
+// machine can deliver it between STI and HLT, and then the HLT would sleep
+// through the event it was waiting for. So xenUpcall moves a return address
+// of xenStiHlt+1 (the HLT: STI is one byte, and a NOFRAME function has no
+// prologue) past the HLT.
+TEXT runtime·xenStiHlt(SB),NOSPLIT|NOFRAME,$0-0
+	STI
+	HLT
+	CLI
+	RET
+
 // xenUpcall is the event-channel upcall vector (HVM_PARAM_CALLBACK_IRQ). It
-// only arrives while xenBlock halts with interrupts enabled. Xen raises it while
-// vcpu_info.evtchn_upcall_pending is set, so clear that and return: the
+// only arrives while xenStiHlt runs with interrupts enabled. Xen raises it
+// while vcpu_info.evtchn_upcall_pending is set, so clear that and return: the
 // netpoller scans the pending ports itself.
 TEXT runtime·xenUpcall(SB),NOSPLIT|NOFRAME,$0
 	PUSHQ	AX
 	MOVQ	runtime·xenVcpu(SB), AX
 	MOVB	$0, 0(AX)	// vcpu_info.evtchn_upcall_pending
+	LEAQ	runtime·xenStiHlt+1(SB), AX	// the HLT
+	CMPQ	AX, 8(SP)	// the interrupted RIP
+	JNE	2(PC)
+	ADDQ	$1, 8(SP)	// HLT is one byte: return to the CLI after it
 	POPQ	AX
 	IRETQ

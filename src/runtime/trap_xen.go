@@ -72,6 +72,9 @@ var xenLastTrap xenTrapFrame
 func xenTrapStubs() *[32]uintptr // the exception entry stubs, by vector
 func xenUpcall()
 
+// xenStiHlt halts with interrupts enabled until the next one (sys_xen_amd64.s).
+func xenStiHlt()
+
 // xenInitTraps loads the TSS (interrupt stacks) and the IDT.
 func xenInitTraps() {
 	xenTrapG.stack.lo = uintptr(unsafe.Pointer(&xenTrapStack[0]))

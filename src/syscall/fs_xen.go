@@ -1366,8 +1366,19 @@ func (p *pipe) write(f *openFile, b []byte) (int, error) {
 //go:linkname consoleWrite
 func consoleWrite(b []byte)
 
-//go:linkname consoleRead
-func consoleRead(b []byte) (int, error)
+func consoleRead(b []byte) (int, error) {
+	n, errno := runtime_consoleRead(b)
+	if errno != 0 {
+		return 0, Errno(errno)
+	}
+	return n, nil
+}
+
+// runtime_consoleRead blocks until console input arrives; an EOT (^D) ends the
+// input as at a terminal.
+//
+//go:linkname runtime_consoleRead
+func runtime_consoleRead(b []byte) (n int, errno uintptr)
 
 // memoryAvailable reports whether n more bytes may be allocated for file
 // data without exhausting the domain's memory; provided by the runtime.

@@ -5,7 +5,10 @@ package e2e
 
 import (
 	"bytes"
+	"crypto/sha256"
 	"errors"
+	"fmt"
+	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -56,11 +59,17 @@ type run struct {
 // arguments and extra environment.
 func runXen(t *testing.T, img string, memMiB int, env []string, args ...string) run {
 	t.Helper()
+	return runXenInput(t, img, memMiB, nil, env, args...)
+}
+
+// runXenInput is runXen with stdin as the console's input (nil: /dev/null).
+func runXenInput(t *testing.T, img string, memMiB int, stdin io.Reader, env []string, args ...string) run {
+	t.Helper()
 	exe := filepath.Join(xentest.GOROOT(t), "bin", "go_xen_amd64_exec")
 	cmd := exec.Command(exe, append([]string{img}, args...)...)
 	cmd.Env = append(os.Environ(), append([]string{"GOXEN_MEMORY=" + strconv.Itoa(memMiB), "GOXEN_TIMEOUT=5m"}, env...)...)
 	var stdout, stderr bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &stdout, &stderr
+	cmd.Stdin, cmd.Stdout, cmd.Stderr = stdin, &stdout, &stderr
 	start := time.Now()
 	err := cmd.Run()
 	wall := time.Since(start)
@@ -276,4 +285,22 @@ func TestVectorStateEnabled(t *testing.T) {
 	t.Parallel()
 	r := runXen(t, image(t, "cpu"), 64, nil)
 	expect(t, r, 0, `(?m)^cpu has AVX: true, OSXSAVE: true$`, `(?m)^XCR0 has SSE: true, AVX: true$`, `(?m)^vpxor: \[0 3 2 5\]$`)
+}
+
+// The console's input is the program's stdin: lines arrive complete and in
+// order, more than Xen's 128-byte serial buffer of them, the end of the
+// runner's stdin is end of file (and stays so), and no stdin reads as empty.
+func TestStdin(t *testing.T) {
+	t.Parallel()
+	var in bytes.Buffer
+	for i := 1; i <= 400; i++ {
+		fmt.Fprintf(&in, "line %d, with some text: %q\n", i, strings.Repeat("x", i%17))
+	}
+	sum := sha256.Sum256(in.Bytes())
+	want := fmt.Sprintf("lines 400 bytes %d sha256 %x err <nil>", in.Len(), sum)
+	r := runXenInput(t, image(t, "stdin"), 64, bytes.NewReader(in.Bytes()), nil)
+	expect(t, r, 0, `^input\? \n`, regexp.QuoteMeta(want), `(?m)^after the end: 0 EOF$`)
+
+	r = runXenInput(t, image(t, "stdin"), 64, nil, nil)
+	expect(t, r, 0, `(?m)^lines 0 bytes 0 `, `(?m)^after the end: 0 EOF$`)
 }

@@ -31,10 +31,11 @@ const MaxCmdline = 1023
 
 // Runtime options (src/runtime/env_xen.go).
 const (
-	optDebugExit = "goxen.debugexit=1"
-	optModule    = "goxen.cmdline=module"
-	optArgv0     = "goxen.argv0="
-	optCwd       = "goxen.cwd="
+	optDebugExit  = "goxen.debugexit=1"
+	optInputReady = "goxen.inputready=1"
+	optModule     = "goxen.cmdline=module"
+	optArgv0      = "goxen.argv0="
+	optCwd        = "goxen.cwd="
 )
 
 // Quote returns w as one word of the guest command line grammar: unchanged
@@ -80,12 +81,15 @@ func IsEnvName(name string) bool {
 
 // Cmdline is what a guest is started with.
 type Cmdline struct {
-	Argv0     string   // os.Args[0]; empty: the runtime's default
-	Cwd       string   // the working directory (absolute); empty: /
-	DebugExit bool     // end QEMU after the status line
-	Options   []string // more runtime options, goxen.NAME=VALUE (GOXEN_OPTIONS)
-	Env       []string // NAME=VALUE; NAME must satisfy IsEnvName
-	Args      []string // os.Args[1:]
+	Argv0     string // os.Args[0]; empty: the runtime's default
+	Cwd       string // the working directory (absolute); empty: /
+	DebugExit bool   // end QEMU after the status line
+	// InputReady asks the runtime to print InputReadyLine once it takes
+	// console input (console.go holds the line back).
+	InputReady bool
+	Options    []string // more runtime options, goxen.NAME=VALUE (GOXEN_OPTIONS)
+	Env        []string // NAME=VALUE; NAME must satisfy IsEnvName
+	Args       []string // os.Args[1:]
 }
 
 // Encode returns the guest command line, and, when it would be longer than
@@ -101,6 +105,9 @@ func (c *Cmdline) Encode() (line string, cont []byte, err error) {
 	// come first and argv0 and cwd, which may need quotes, last.
 	if c.DebugExit {
 		opts = append(opts, optDebugExit)
+	}
+	if c.InputReady {
+		opts = append(opts, optInputReady)
 	}
 	for _, o := range c.Options {
 		name, _, ok := strings.Cut(o, "=")

@@ -86,6 +86,13 @@ type Console struct {
 	// TailLines is the number of Xen log lines Tail keeps (default 40).
 	TailLines int
 
+	// InputReady, if set, is closed when the runtime writes InputReadyMark
+	// (goxen.inputready=1): the program then reads console input. Bytes
+	// sent before are Xen's debug keys or are dropped by Xen's 128-byte
+	// input ring. The mark is not part of the program's output.
+	InputReady chan struct{}
+	markLen    int // bytes of InputReadyMark matched so far
+
 	state   lineState
 	cr      bool   // a '\r' waiting for the next byte
 	head    []byte // the undecided start of the line (lineStart, inStatus)
@@ -106,21 +113,51 @@ func (c *Console) Write(p []byte) (int, error) {
 		if c.cr {
 			c.cr = false
 			if b != '\n' {
-				c.byte('\r')
+				c.markByte('\r')
 			}
 		}
 		if b == '\r' {
 			c.cr = true
 			continue
 		}
-		c.byte(b)
+		c.markByte(b)
 	}
 	c.flush()
 	return len(p), nil
 }
 
+// markByte takes InputReadyMark out of the stream and passes on other bytes.
+func (c *Console) markByte(b byte) {
+	if b == InputReadyMark[c.markLen] {
+		c.markLen++
+		if c.markLen == len(InputReadyMark) {
+			c.markLen = 0
+			if c.InputReady != nil {
+				close(c.InputReady)
+				c.InputReady = nil
+			}
+		}
+		return
+	}
+	if c.markLen > 0 {
+		// Not the mark after all: its bytes were output. The mark's first
+		// byte occurs only at its start, so b may begin a new one.
+		for i := 0; i < c.markLen; i++ {
+			c.byte(InputReadyMark[i])
+		}
+		c.markLen = 0
+		c.markByte(b)
+		return
+	}
+	c.byte(b)
+}
+
 // Close ends the stream: an incomplete line is the program's output.
 func (c *Console) Close() error {
+	for i := 0; i < c.markLen; i++ {
+		c.byte(InputReadyMark[i])
+	}
+	c.markLen = 0
 	if c.cr {
 		c.cr = false
 		c.byte('\r')
@@ -255,7 +292,13 @@ func (c *Console) endXenLine() {
 	if isEndLine(line) {
 		c.ending = true
 	}
+
 }
+
+// InputReadyMark is what the runtime writes for goxen.inputready=1
+// (src/runtime/console_xen.go): an OSC escape sequence that a terminal would
+// ignore; its first byte occurs in it only there.
+const InputReadyMark = "\x1b]goxen:input\x07"
 
 // isEndLine reports whether a Xen log line says that the machine is about to
 // stop, halt or reboot (xen/common/shutdown.c, xen/drivers/char/console.c).

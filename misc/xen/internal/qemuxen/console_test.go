@@ -231,3 +231,42 @@ func TestConsoleTail(t *testing.T) {
 		t.Errorf("tail: %d lines, first %q, last %d bytes", len(tail), tail[0], len(tail[4]))
 	}
 }
+
+func TestConsoleInputReadyMark(t *testing.T) {
+	for _, tc := range []struct {
+		name   string
+		chunks []string
+		out    string
+		ready  bool
+	}{
+		{"at boot", []string{InputReadyMark + "hello\n"}, "hello\n", true},
+		{"mid line, split", []string{"name? \x1b]go", "xen:in", "put\x07Ann\n"}, "name? Ann\n", true},
+		{"absent", []string{"plain\n"}, "plain\n", false},
+		{"escape that is not the mark", []string{"\x1b[1mbold\x1b]goxen:x\n"}, "\x1b[1mbold\x1b]goxen:x\n", false},
+		{"restart after a partial mark", []string{"\x1b]go\x1b]goxen:input\x07!\n"}, "\x1b]go!\n", true},
+		{"partial mark at the end", []string{"end\x1b]goxen"}, "end\x1b]goxen", false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			var out strings.Builder
+			ready := make(chan struct{})
+			c := &Console{Out: &out, InputReady: ready}
+			for _, ch := range tc.chunks {
+				c.Write([]byte(ch))
+			}
+			c.Close()
+			if out.String() != tc.out {
+				t.Errorf("output %q, want %q", out.String(), tc.out)
+			}
+			select {
+			case <-ready:
+				if !tc.ready {
+					t.Error("InputReady closed without the mark")
+				}
+			default:
+				if tc.ready {
+					t.Error("InputReady not closed after the mark")
+				}
+			}
+		})
+	}
+}

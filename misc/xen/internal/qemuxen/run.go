@@ -86,7 +86,7 @@ type Runner struct {
 	Verbose    bool          // copy Xen's log and QEMU's messages to Stderr
 	TailLines  int           // Xen log lines shown after a failure (default 40)
 
-	Stdin  io.Reader // the console's input (nil: none)
+	Stdin  io.Reader // the console's input (nil: none); its end is sent as EOT
 	Stdout io.Writer // the program's output
 	Stderr io.Writer // the runner's messages (and Xen's log when Verbose)
 }
@@ -123,7 +123,10 @@ func (r *Runner) Run(ctx context.Context, binary string, cmdline *Cmdline, paths
 		fmt.Fprintf(r.Stderr, "go_xen_amd64_exec: "+format+"\n", args...)
 		return UsageExitCode
 	}
-	line, cont, err := cmdline.Encode()
+	// Console input waits for the runtime to say it takes it (console.go).
+	withInput := *cmdline
+	withInput.InputReady = r.Stdin != nil
+	line, cont, err := withInput.Encode()
 	if err != nil {
 		return fail("%v", err)
 	}
@@ -203,16 +206,22 @@ func (r *Runner) Run(ctx context.Context, binary string, cmdline *Cmdline, paths
 	}
 	outW.Close()
 	inR.Close()
+	inputReady := make(chan struct{})
 	if r.Stdin != nil {
 		go func() {
-			io.Copy(inW, r.Stdin)
-			inW.Close()
+			defer inW.Close()
+			select {
+			case <-inputReady:
+			case <-ctx.Done():
+				return
+			}
+			sendConsoleInput(inW, r.Stdin)
 		}()
 	} else {
 		defer inW.Close()
 	}
 
-	con := &Console{Out: r.Stdout, TailLines: r.TailLines}
+	con := &Console{Out: r.Stdout, TailLines: r.TailLines, InputReady: inputReady}
 	if r.Verbose {
 		con.Log = r.Stderr
 	}
@@ -399,4 +408,41 @@ func shellJoin(args []string) string {
 		b.WriteString("'" + strings.ReplaceAll(a, "'", `'\''`) + "'")
 	}
 	return b.String()
+}
+
+// Console input pacing. Xen keeps serial input for dom0 in a 128-byte ring
+// and drops what does not fit (SERIAL_RX_SIZE, xen/drivers/char/console.c),
+// so input goes in small pieces, giving the program time to read each.
+const (
+	consoleInputChunk = 64
+	consoleInputPause = 20 * time.Millisecond
+	consoleEOT        = 0x04 // ^D: the end of the input, as at a terminal
+	consoleEOTRepeat  = 500 * time.Millisecond
+)
+
+// sendConsoleInput copies in to the serial line w, paced, and then ends it
+// with EOT: the console itself has no end of input, and the runtime reads EOT
+// as one, for good (src/runtime/console_xen.go). EOT goes again every
+// consoleEOTRepeat until w fails (QEMU is gone), so that an EOT that Xen
+// dropped does not leave the program waiting for input forever.
+func sendConsoleInput(w io.Writer, in io.Reader) {
+	buf := make([]byte, consoleInputChunk)
+	for {
+		n, err := in.Read(buf)
+		if n > 0 {
+			if _, werr := w.Write(buf[:n]); werr != nil {
+				return
+			}
+			time.Sleep(consoleInputPause)
+		}
+		if err != nil {
+			break
+		}
+	}
+	for {
+		if _, err := w.Write([]byte{consoleEOT}); err != nil {
+			return
+		}
+		time.Sleep(consoleEOTRepeat)
+	}
 }

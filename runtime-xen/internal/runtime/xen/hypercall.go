@@ -26,13 +26,6 @@ func Outl(port uint16, value uint32)
 // Rdtsc reads the time-stamp counter.
 func Rdtsc() uint64
 
-// Sti, Cli and Hlt enable interrupts, disable them, and halt until the next
-// interrupt. StiHlt enables interrupts and halts atomically (sti keeps
-// interrupts blocked for one more instruction), so an interrupt that is already
-// pending wakes the hlt instead of being lost; it returns with interrupts
-// disabled again.
-func StiHlt()
-
 // ReadCR2 returns the faulting address of the last page fault.
 func ReadCR2() uintptr
 

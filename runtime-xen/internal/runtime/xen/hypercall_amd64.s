@@ -60,13 +60,6 @@ TEXT ·Rdtsc(SB),NOSPLIT,$0-8
 	MOVQ	AX, ret+0(FP)
 	RET
 
-// func StiHlt()
-TEXT ·StiHlt(SB),NOSPLIT,$0-0
-	STI
-	HLT
-	CLI
-	RET
-
 // func ReadCR2() uintptr
 TEXT ·ReadCR2(SB),NOSPLIT,$0-8
 	MOVQ	CR2, AX
