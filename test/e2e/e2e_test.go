@@ -4,6 +4,7 @@
 package e2e
 
 import (
+	"archive/zip"
 	"bytes"
 	"crypto/sha256"
 	"errors"
@@ -59,17 +60,30 @@ type run struct {
 // arguments and extra environment.
 func runXen(t *testing.T, img string, memMiB int, env []string, args ...string) run {
 	t.Helper()
-	return runXenInput(t, img, memMiB, nil, env, args...)
+	return runXenWith(t, img, runOpts{mem: memMiB, env: env}, args...)
 }
 
 // runXenInput is runXen with stdin as the console's input (nil: /dev/null).
 func runXenInput(t *testing.T, img string, memMiB int, stdin io.Reader, env []string, args ...string) run {
 	t.Helper()
+	return runXenWith(t, img, runOpts{mem: memMiB, stdin: stdin, env: env}, args...)
+}
+
+type runOpts struct {
+	mem   int       // MiB
+	stdin io.Reader // the console's input (nil: /dev/null)
+	env   []string  // more environment for the runner and the program
+	dir   string    // the runner's working directory (default: the test's)
+}
+
+func runXenWith(t *testing.T, img string, o runOpts, args ...string) run {
+	t.Helper()
 	exe := filepath.Join(xentest.GOROOT(t), "bin", "go_xen_amd64_exec")
 	cmd := exec.Command(exe, append([]string{img}, args...)...)
-	cmd.Env = append(os.Environ(), append([]string{"GOXEN_MEMORY=" + strconv.Itoa(memMiB), "GOXEN_TIMEOUT=5m"}, env...)...)
+	cmd.Env = append(os.Environ(), append([]string{"GOXEN_MEMORY=" + strconv.Itoa(o.mem), "GOXEN_TIMEOUT=5m"}, o.env...)...)
+	cmd.Dir = o.dir
 	var stdout, stderr bytes.Buffer
-	cmd.Stdin, cmd.Stdout, cmd.Stderr = stdin, &stdout, &stderr
+	cmd.Stdin, cmd.Stdout, cmd.Stderr = o.stdin, &stdout, &stderr
 	start := time.Now()
 	err := cmd.Run()
 	wall := time.Since(start)
@@ -303,4 +317,69 @@ func TestStdin(t *testing.T) {
 
 	r = runXenInput(t, image(t, "stdin"), 64, nil, nil)
 	expect(t, r, 0, `(?m)^lines 0 bytes 0 `, `(?m)^after the end: 0 EOF$`)
+}
+
+// A full file system is ENOSPC, not a crash, and removing a file frees it.
+func TestFileSystemFull(t *testing.T) {
+	t.Parallel()
+	r := runXen(t, image(t, "fsfull"), 64, nil)
+	expect(t, r, 0, `(?m)^wrote [1-6]?\d MiB, then: write /tmp/big: no space left on device$`, `(?m)^ENOSPC: true$`, `(?m)^space back after remove$`)
+}
+
+// Time zones: UTC without TZ; TZ names a zone from the embedded time/tzdata;
+// TZ=/path reads a zone file that a boot module brought.
+func TestTimeZones(t *testing.T) {
+	t.Parallel()
+	img := image(t, "tz")
+	r := runXen(t, img, 64, []string{"TZ="})
+	expect(t, r, 0, `(?m)^local UTC 12:00 UTC$`, `(?m)^tokyo 21:00 JST$`)
+	r = runXen(t, img, 64, []string{"TZ=America/New_York"})
+	expect(t, r, 0, `(?m)^local America/New_York 08:00 EDT$`)
+
+	// A zone file in the working directory, which the runner carries in.
+	dir := t.TempDir()
+	zr, err := zip.OpenReader(filepath.Join(xentest.GOROOT(t), "lib", "time", "zoneinfo.zip"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer zr.Close()
+	zf, err := zr.Open("Europe/Paris")
+	if err != nil {
+		t.Fatal(err)
+	}
+	data, err := io.ReadAll(zf)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "Paris"), data, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	r = runXenWith(t, img, runOpts{mem: 64, dir: dir, env: []string{"GOXEN_FILES=cwd", "TZ=" + filepath.Join(dir, "Paris")}})
+	expect(t, r, 0, `(?m)^local \S*Paris 14:00 CEST$`)
+}
+
+// crypto/rand reads RDSEED/RDRAND; two runs differ, and a CPU with neither
+// stops the program at boot with a clear fatal error.
+func TestRandomness(t *testing.T) {
+	t.Parallel()
+	img := image(t, "rand")
+	re := regexp.MustCompile(`(?m)^random ([0-9a-f]{32})$`)
+	seen := map[string]bool{}
+	for i := 0; i < 2; i++ {
+		r := runXen(t, img, 64, nil)
+		expect(t, r, 0)
+		m := re.FindStringSubmatch(r.out)
+		if m == nil {
+			t.Fatalf("no random bytes in:\n%s", r.out)
+		}
+		seen[m[1]] = true
+	}
+	if len(seen) != 2 {
+		t.Errorf("two runs printed the same random bytes")
+	}
+	r := runXen(t, img, 64, []string{"GOXEN_CPU=max,rdrand=off,rdseed=off"})
+	expect(t, r, 2, `fatal error: xen: the CPU has neither RDSEED nor RDRAND: no source of randomness`)
+	if strings.Contains(r.out, "random ") {
+		t.Errorf("the program ran without a source of randomness:\n%s", r.out)
+	}
 }

@@ -33,6 +33,8 @@ Environment:
 	GOXEN_MEMORY   the domain's memory in MiB (default 512)
 	GOXEN_XEN      the Xen hypervisor, ELF or gzip'd (default /boot/xen-4.17-amd64.gz)
 	GOXEN_QEMU     the QEMU binary (default qemu-system-x86_64 from PATH)
+	GOXEN_CPU      QEMU's CPU model (default max), e.g. max,rdrand=off,rdseed=off
+	               to see a program on a CPU without them
 	GOXEN_MODE     dom0 (default); domu is the level-2 test host (not available yet)
 	GOXEN_OPTIONS  more runtime options for the guest, goxen.NAME=VALUE separated
 	               by spaces (e.g. goxen.boottime=1)
@@ -121,6 +123,13 @@ flags:
 		return fail("QEMU (%s) %v; %s", qemu, ErrNotFound, InstallHint)
 	}
 
+	cpu, _ := getenv("GOXEN_CPU")
+	if cpu == "" {
+		cpu = DefaultCPU
+	} else if strings.ContainsAny(cpu, " \t\n") {
+		return fail("GOXEN_CPU=%q: a QEMU CPU model has no spaces", cpu)
+	}
+
 	xenPath, _ := getenv("GOXEN_XEN")
 	cacheDir := ""
 	if d, err := os.UserCacheDir(); err == nil {
@@ -162,6 +171,7 @@ flags:
 		QEMU:       qemuPath,
 		Xen:        xen,
 		MemoryMiB:  mem,
+		CPU:        cpu,
 		Timeout:    limit,
 		TimeoutWhy: why,
 		Verbose:    verbose,

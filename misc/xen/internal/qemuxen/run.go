@@ -81,6 +81,7 @@ type Runner struct {
 	QEMU       string        // qemu-system-x86_64
 	Xen        *os.File      // the uncompressed Xen image
 	MemoryMiB  int           // the domain's memory
+	CPU        string        // QEMU's CPU model (default DefaultCPU)
 	Timeout    time.Duration // 0: none
 	TimeoutWhy string        // where Timeout comes from, for the message
 	Verbose    bool          // copy Xen's log and QEMU's messages to Stderr
@@ -100,11 +101,19 @@ func XenCmdline(mem int) string {
 	return fmt.Sprintf("console=com1 dom0=pvh iommu=1 dom0_mem=%dM loglvl=all guest_loglvl=all", mem)
 }
 
+// DefaultCPU is QEMU's CPU model for the emulated machine: every feature TCG
+// has (XSAVE, AVX, RDRAND, RDSEED, ...), so Go's fast paths run.
+const DefaultCPU = "max"
+
 // QEMUArgs are the arguments of qemu-system-x86_64 for a domain of mem MiB
-// on a machine of machineMem MiB, Xen's image xen and the modules initrd.
-func QEMUArgs(mem, machineMem int, xen, initrd string) []string {
+// on a machine of machineMem MiB with CPU model cpu (empty: DefaultCPU),
+// Xen's image xen and the modules initrd.
+func QEMUArgs(mem, machineMem int, cpu, xen, initrd string) []string {
+	if cpu == "" {
+		cpu = DefaultCPU
+	}
 	return []string{
-		"-accel", "tcg", "-cpu", "max", "-M", "q35", "-device", "amd-iommu",
+		"-accel", "tcg", "-cpu", cpu, "-M", "q35", "-device", "amd-iommu",
 		"-m", strconv.Itoa(machineMem), "-smp", "1",
 		"-nodefaults", "-no-user-config", "-display", "none",
 		"-serial", "stdio", "-monitor", "none", "-no-reboot",
@@ -162,7 +171,7 @@ func (r *Runner) Run(ctx context.Context, binary string, cmdline *Cmdline, paths
 			moduleBytes += st.Size()
 		}
 	}
-	qemuArgs := QEMUArgs(r.MemoryMiB, MachineMemory(r.MemoryMiB, moduleBytes), "/dev/fd/4", initrd)
+	qemuArgs := QEMUArgs(r.MemoryMiB, MachineMemory(r.MemoryMiB, moduleBytes), r.CPU, "/dev/fd/4", initrd)
 	cmd := exec.Command(r.QEMU, qemuArgs...)
 	cmd.ExtraFiles = files
 	// Its own process group: a ^C on the terminal reaches the runner only,
