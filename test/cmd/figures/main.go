@@ -1,9 +1,12 @@
 // Command figures measures the figures the project reports (README,
 // "Figures"): the size of the patch series, image sizes, boot time, the wall
-// time of go run, and the smallest domain hello world runs in. It uses the
-// toolchain on PATH (./goroot/bin first) and the emulated backend.
+// time of go run, the smallest domain hello world runs in, and file system
+// throughput. It uses the toolchain on PATH (./goroot/bin first) and the
+// emulated backend.
 //
-//	cd test && go run ./cmd/figures
+//	cd test && go run ./cmd/figures [section...]
+//
+// Sections: patches, size, boot, gorun, memory, fs (default: all).
 package main
 
 import (
@@ -41,25 +44,107 @@ func main() {
 }
 `
 
+// fsThroughput writes a 64 MiB file in 1 MiB writes into the directory it is
+// given, reads it back, and prints both rates.
+const fsThroughput = `package main
+
+import (
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"time"
+)
+
+func main() {
+	const size = 64 << 20
+	name := filepath.Join(os.Args[1], "goxen-fs-figure")
+	chunk := make([]byte, 1<<20)
+	for i := range chunk {
+		chunk[i] = byte(i * 7)
+	}
+	t0 := time.Now()
+	f, err := os.Create(name)
+	if err != nil {
+		panic(err)
+	}
+	for n := 0; n < size; n += len(chunk) {
+		if _, err := f.Write(chunk); err != nil {
+			panic(err)
+		}
+	}
+	if err := f.Close(); err != nil {
+		panic(err)
+	}
+	w := time.Since(t0)
+	t0 = time.Now()
+	f, err = os.Open(name)
+	if err != nil {
+		panic(err)
+	}
+	n, err := io.CopyBuffer(io.Discard, struct{ io.Reader }{f}, chunk)
+	if err != nil || n != size {
+		panic(fmt.Sprint("read ", n, err))
+	}
+	f.Close()
+	r := time.Since(t0)
+	os.Remove(name)
+	fmt.Printf("write %.0f MB/s  read %.0f MB/s\n", size/1e6/w.Seconds(), size/1e6/r.Seconds())
+}
+`
+
 func main() {
 	root, err := filepath.Abs("..")
 	check(err)
 	if _, err := os.Stat(filepath.Join(root, "make.bash")); err != nil {
 		fatal("run from the test directory of the repository")
 	}
-	patchStats(root)
+	sections := map[string]bool{}
+	for _, a := range os.Args[1:] {
+		switch a {
+		case "patches", "size", "boot", "gorun", "memory", "fs":
+			sections[a] = true
+		default:
+			fatal("unknown section " + a + "; want patches, size, boot, gorun, memory or fs")
+		}
+	}
+	want := func(s string) bool { return len(sections) == 0 || sections[s] }
+	if want("patches") {
+		patchStats(root)
+	}
 	dir, err := os.MkdirTemp("", "goxen-figures")
 	check(err)
 	defer os.RemoveAll(dir)
-
-	fmt.Println("\n## Stripped image sizes (-ldflags=-s -w)")
 	helloXen := build(dir, "hello", hello, "xen")
+
+	if want("size") {
+		sizes(dir)
+	}
+	if want("boot") {
+		boot(helloXen)
+	}
+	if want("gorun") {
+		goRun(dir)
+	}
+	if want("memory") {
+		smallestMemory(helloXen)
+	}
+	if want("fs") {
+		fsFigures(dir)
+	}
+}
+
+func sizes(dir string) {
+	fmt.Println("\n## Stripped image sizes (-ldflags=-s -w)")
 	for _, prog := range []struct{ name, src string }{{"hello", hello}, {"fmt+time+encoding/json", fmtTimeJSON}} {
 		x := build(dir, prog.name, prog.src, "xen")
 		l := build(dir, prog.name, prog.src, "linux")
 		fmt.Printf("%-24s xen %7.2f MiB   linux/amd64 %7.2f MiB\n", prog.name, mib(size(x)), mib(size(l)))
 	}
 
+}
+
+func boot(helloXen string) {
 	fmt.Println("\n## Boot (goxen.boottime=1, 512 MiB domain)")
 	out := runXen(helloXen, 512, "GOXEN_OPTIONS=goxen.boottime=1")
 	for _, l := range strings.Split(out, "\n") {
@@ -74,6 +159,9 @@ func main() {
 		}
 	}
 
+}
+
+func goRun(dir string) {
 	fmt.Println("\n## GOOS=xen go run of hello world (wall time, 5 runs, cached build)")
 	src := filepath.Join(dir, "gorun")
 	check(os.MkdirAll(src, 0o777))
@@ -96,6 +184,9 @@ func main() {
 	sort.Slice(times, func(i, j int) bool { return times[i] < times[j] })
 	fmt.Printf("median %v (min %v, max %v)\n", times[len(times)/2].Round(10*time.Millisecond), times[0].Round(10*time.Millisecond), times[len(times)-1].Round(10*time.Millisecond))
 
+}
+
+func smallestMemory(helloXen string) {
 	fmt.Println("\n## Smallest domain memory in which hello world runs (dom0, MiB)")
 	lo, hi := 1, 64 // hello fails at lo (or lo is 1), runs at hi
 	if !runsIn(helloXen, hi) {
@@ -110,6 +201,34 @@ func main() {
 		}
 	}
 	fmt.Printf("%d MiB\n", hi)
+}
+
+// fsFigures runs fsThroughput on xen (the in-memory file system, under the
+// emulator) and natively on linux/amd64 (tmpfs, /dev/shm). The ratio is
+// mostly the cost of emulation (QEMU TCG), not of the file system.
+func fsFigures(dir string) {
+	fmt.Println("\n## File system throughput, 64 MiB in 1 MiB writes and reads")
+	x := build(dir, "fs", fsThroughput, "xen")
+	l := build(dir, "fs", fsThroughput, "linux")
+	fmt.Printf("xen, in-memory file system, under QEMU TCG: %s\n", strings.TrimSpace(lastLine(runXen(x, 512, "GOXEN_FILES=none", "--", "/tmp"))))
+	out, err := exec.Command(l, "/dev/shm").CombinedOutput()
+	check(err)
+	fmt.Printf("linux/amd64, tmpfs, native:                 %s\n", strings.TrimSpace(string(out)))
+}
+
+// lastLine returns the last line of the program's output that is not the
+// runner's or Xen's.
+func lastLine(out string) string {
+	last := ""
+	for _, l := range strings.Split(out, "\n") {
+		if strings.HasPrefix(l, "write ") {
+			last = l
+		}
+	}
+	if last == "" {
+		fatal("no figure in:\n" + out)
+	}
+	return last
 }
 
 // patchStats prints how many upstream files and lines the patch series changes.
@@ -155,8 +274,17 @@ func build(dir, name, src, goos string) string {
 	return out
 }
 
+// runXen runs img under the emulated backend; env may end with "--" and the
+// program's arguments.
 func runXen(img string, memMiB int, env ...string) string {
-	cmd := exec.Command("go_xen_amd64_exec", img)
+	var args []string
+	for i, e := range env {
+		if e == "--" {
+			env, args = env[:i], env[i+1:]
+			break
+		}
+	}
+	cmd := exec.Command("go_xen_amd64_exec", append([]string{img}, args...)...)
 	cmd.Env = append(append(os.Environ(), "GOXEN_MEMORY="+strconv.Itoa(memMiB), "GOXEN_TIMEOUT=2m"), env...)
 	var out bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &out
