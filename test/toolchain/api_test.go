@@ -1,0 +1,212 @@
+package toolchain
+
+import (
+	"flag"
+	"fmt"
+	"go/build"
+	"go/importer"
+	"go/token"
+	"go/types"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+	"testing"
+
+	"goforxen.dev/test/internal/xentest"
+)
+
+var updateAPI = flag.Bool("update-api", false, "rewrite api/xen.txt from the toolchain")
+
+// TestXenOnlyAPI checks api/xen.txt: the exported API of the standard
+// library that exists for GOOS=xen but neither for linux/amd64 nor for
+// js/wasm (the peer single-threaded port). A change to that API must change
+// the file too: go test ./toolchain -run XenOnlyAPI -update-api rewrites it.
+func TestXenOnlyAPI(t *testing.T) {
+	goroot := xentest.GOROOT(t)
+	pkgs := apiCandidates(t, goroot)
+	xen := apiOf(t, goroot, "xen", "amd64", pkgs)
+	others := map[string]bool{}
+	for _, p := range [][2]string{{"linux", "amd64"}, {"js", "wasm"}} {
+		for l := range apiOf(t, goroot, p[0], p[1], pkgs) {
+			others[l] = true
+		}
+	}
+	var only []string
+	for l := range xen {
+		if !others[l] {
+			only = append(only, l)
+		}
+	}
+	sort.Strings(only)
+	got := strings.Join(only, "\n") + "\n"
+
+	file := filepath.Join(xentest.RepoRoot(t), "api", "xen.txt")
+	if *updateAPI {
+		if err := os.WriteFile(file, []byte(got), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return
+	}
+	want, err := os.ReadFile(file)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got != string(want) {
+		t.Errorf("the xen-only API differs from api/xen.txt (go test ./toolchain -run XenOnlyAPI -update-api rewrites it):\n%s", lineDiff(string(want), got))
+	}
+	if len(only) == 0 {
+		t.Errorf("no xen-only API found at all: the comparison is broken")
+	}
+}
+
+// apiCandidates lists the public std packages whose files for GOOS=xen differ
+// from those for linux/amd64: only they can have xen-only API.
+func apiCandidates(t *testing.T, goroot string) []string {
+	files := func(goos string) map[string]string {
+		cmd := xentest.GoCmd(t, []string{"GOOS=" + goos, "GOARCH=amd64", "CGO_ENABLED=0"}, "list", "-f", "{{.ImportPath}} {{.GoFiles}}", "std")
+		out := xentest.Run(t, cmd)
+		m := map[string]string{}
+		for _, l := range strings.Split(strings.TrimSpace(string(out)), "\n") {
+			path, fs, _ := strings.Cut(l, " ")
+			m[path] = fs
+		}
+		return m
+	}
+	xen, linux := files("xen"), files("linux")
+	var pkgs []string
+	for p, fs := range xen {
+		if strings.Contains(p, "internal") || strings.HasPrefix(p, "vendor/") || strings.HasPrefix(p, "cmd/") {
+			continue
+		}
+		if linux[p] != fs {
+			pkgs = append(pkgs, p)
+		}
+	}
+	sort.Strings(pkgs)
+	if len(pkgs) == 0 {
+		t.Fatal("no std package differs between xen and linux")
+	}
+	return pkgs
+}
+
+// apiOf returns the exported API of pkgs for goos/goarch, one line per
+// feature, type-checked from goroot's sources.
+func apiOf(t *testing.T, goroot, goos, goarch string, pkgs []string) map[string]bool {
+	saved := build.Default
+	defer func() { build.Default = saved }()
+	build.Default.GOROOT = goroot
+	build.Default.GOOS, build.Default.GOARCH = goos, goarch
+	build.Default.CgoEnabled = false
+	build.Default.Dir = ""
+	build.Default.BuildTags = nil
+	if goarch != saved.GOARCH {
+		// The host's goexperiment tags (regabi, ...) are amd64's.
+		build.Default.ToolTags = nil
+	}
+	build.Default.GOPATH = ""
+	fset := token.NewFileSet()
+	imp := importer.ForCompiler(fset, "source", nil).(types.ImporterFrom)
+	api := map[string]bool{}
+	for _, path := range pkgs {
+		if _, err := build.Default.Import(path, "", 0); err != nil {
+			continue // not a package for this platform
+		}
+		pkg, err := imp.ImportFrom(path, "", 0)
+		if err != nil {
+			t.Fatalf("type-checking %s for %s/%s: %v", path, goos, goarch, err)
+		}
+		for _, l := range features(pkg) {
+			api[l] = true
+		}
+	}
+	return api
+}
+
+// features lists a package's exported API in the style of cmd/api.
+func features(pkg *types.Package) []string {
+	q := types.RelativeTo(pkg)
+	var out []string
+	add := func(format string, args ...any) {
+		out = append(out, "pkg "+pkg.Path()+", "+fmt.Sprintf(format, args...))
+	}
+	scope := pkg.Scope()
+	for _, name := range scope.Names() {
+		obj := scope.Lookup(name)
+		if !obj.Exported() {
+			continue
+		}
+		switch obj := obj.(type) {
+		case *types.Const:
+			add("const %s %s = %s", name, types.TypeString(obj.Type(), q), obj.Val().ExactString())
+		case *types.Var:
+			add("var %s %s", name, types.TypeString(obj.Type(), q))
+		case *types.Func:
+			add("func %s%s", name, signature(obj.Type().(*types.Signature), q))
+		case *types.TypeName:
+			add("type %s %s", name, types.TypeString(obj.Type().Underlying(), q))
+			ms := types.NewMethodSet(types.NewPointer(obj.Type()))
+			for i := 0; i < ms.Len(); i++ {
+				m := ms.At(i).Obj()
+				if m.Exported() {
+					add("method (%s) %s%s", name, m.Name(), signature(m.Type().(*types.Signature), q))
+				}
+			}
+		}
+	}
+	return out
+}
+
+// signature writes a function's parameter and result types without their
+// names (which are not API).
+func signature(sig *types.Signature, q types.Qualifier) string {
+	list := func(t *types.Tuple, variadic bool) string {
+		var parts []string
+		for i := 0; i < t.Len(); i++ {
+			ty := t.At(i).Type()
+			if variadic && i == t.Len()-1 {
+				parts = append(parts, "..."+types.TypeString(ty.(*types.Slice).Elem(), q))
+			} else {
+				parts = append(parts, types.TypeString(ty, q))
+			}
+		}
+		return strings.Join(parts, ", ")
+	}
+	s := "(" + list(sig.Params(), sig.Variadic()) + ")"
+	switch r := sig.Results(); r.Len() {
+	case 0:
+	case 1:
+		s += " " + list(r, false)
+	default:
+		s += " (" + list(r, false) + ")"
+	}
+	return s
+}
+
+// lineDiff shows the lines only in a (-) and only in b (+).
+func lineDiff(a, b string) string {
+	in := func(s string) map[string]bool {
+		m := map[string]bool{}
+		for _, l := range strings.Split(s, "\n") {
+			if l != "" {
+				m[l] = true
+			}
+		}
+		return m
+	}
+	am, bm := in(a), in(b)
+	var d []string
+	for l := range am {
+		if !bm[l] {
+			d = append(d, "- "+l)
+		}
+	}
+	for l := range bm {
+		if !am[l] {
+			d = append(d, "+ "+l)
+		}
+	}
+	sort.Strings(d)
+	return strings.Join(d, "\n")
+}
+
