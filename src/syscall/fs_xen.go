@@ -778,17 +778,28 @@ func mkdirat(dirfd int, path string, perm uint32) error {
 	if err != nil {
 		return err
 	}
-	parent, name, _, err := fsys.parentOf(dir, path)
+	return fsys.mkdir(dir, path, perm, 0)
+}
+
+// mkdir makes the directory path from dir. As on Linux, "link/" where link
+// is a symbolic link to nothing makes the directory the link points to.
+func (fs *fileSystem) mkdir(dir *inode, path string, perm uint32, links int) error {
+	parent, name, mustDir, err := fs.parentOf(dir, path)
 	if err != nil {
 		return err
 	}
-	if _, ok := parent.entries[name]; ok || name == "." || name == ".." {
+	if e, ok := parent.entries[name]; ok || name == "." || name == ".." {
+		if ok && mustDir && e.node.isLink() && links < maxSymlinks {
+			if _, err := fs.resolve(parent, e.node.target, true); err == ENOENT {
+				return fs.mkdir(parent, e.node.target+"/", perm, links+1)
+			}
+		}
 		return EEXIST
 	}
 	if !memoryAvailable(4096) {
 		return ENOSPC
 	}
-	fsys.link(parent, name, fsys.newDir(perm&07777&^fsys.umask, parent))
+	fs.link(parent, name, fs.newDir(perm&07777&^fs.umask, parent))
 	return nil
 }
 
@@ -937,12 +948,15 @@ func linkat(olddirfd int, oldpath string, newdirfd int, newpath string, flags in
 	if n.isDir() {
 		return EPERM
 	}
-	parent, name, _, err := fsys.parentOf(ndir, newpath)
+	parent, name, mustDir, err := fsys.parentOf(ndir, newpath)
 	if err != nil {
 		return err
 	}
 	if _, ok := parent.entries[name]; ok || name == "." || name == ".." {
 		return EEXIST
+	}
+	if mustDir {
+		return ENOENT // as Linux: a new non-directory cannot end in a slash
 	}
 	fsys.link(parent, name, n)
 	return nil

@@ -40,8 +40,9 @@ Environment:
 	               by spaces (e.g. goxen.boottime=1)
 	GOXEN_FILES    auto (default): a test binary (NAME.test) starts in a copy of
 	               its working directory with the files in it and its testdata
-	               tree (up to 64 MiB); cwd: any binary does; none: no files,
-	               the program starts in /
+	               tree (other subdirectories are there but empty; up to
+	               64 MiB); cwd: any binary does; none: no files, the
+	               program starts in /
 `
 
 // Main is go_xen_amd64_exec: args are its arguments (without the command

@@ -260,7 +260,7 @@ func TestWorkFilesAndModule(t *testing.T) {
 		r, _ := filepath.Rel(dir, p)
 		rel = append(rel, r)
 	}
-	want := []string{"pkg", "pkg/a_test.go", "pkg/data.bin", "pkg/link", "pkg/testdata", "pkg/testdata/deep", "pkg/testdata/deep/y.txt", "pkg/testdata/" + long(), "pkg/testdata/x.txt"}
+	want := []string{"pkg", "pkg/a_test.go", "pkg/data.bin", "pkg/link", "pkg/subpkg", "pkg/testdata", "pkg/testdata/deep", "pkg/testdata/deep/y.txt", "pkg/testdata/" + long(), "pkg/testdata/x.txt"}
 	if !reflect.DeepEqual(rel, want) {
 		t.Errorf("WorkFiles:\n got %q\nwant %q", rel, want)
 	}

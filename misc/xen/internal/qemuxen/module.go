@@ -30,7 +30,8 @@ const MaxWorkFiles = 64 << 20
 // links in dir itself and the whole testdata tree below it, as cmd/go's own
 // notion of a package's test files (and, for a package of a GOROOT, that
 // GOROOT's time zone database and src/testdata). Other subdirectories are
-// other packages. It returns absolute paths (directories included, parents before
+// other packages: they are there, but empty, so that listing dir shows
+// them. It returns absolute paths (directories included, parents before
 // children) and the size of the files.
 func WorkFiles(dir string) (paths []string, size int64, err error) {
 	dir, err = filepath.Abs(dir)
@@ -68,6 +69,8 @@ func WorkFiles(dir string) (paths []string, size int64, err error) {
 			if err != nil {
 				return nil, 0, err
 			}
+		case e.IsDir():
+			paths = append(paths, p)
 		}
 	}
 	// A test of the standard library also reads files of its GOROOT: the
