@@ -1375,9 +1375,11 @@ func (p *pipe) write(f *openFile, b []byte) (int, error) {
 	return written, nil
 }
 
-// The console, provided by the runtime.
+// The console, provided by the runtime, which keeps no reference to the
+// buffers (noescape).
 
 //go:linkname consoleWrite
+//go:noescape
 func consoleWrite(b []byte)
 
 func consoleRead(b []byte) (int, error) {
@@ -1392,6 +1394,7 @@ func consoleRead(b []byte) (int, error) {
 // input as at a terminal.
 //
 //go:linkname runtime_consoleRead
+//go:noescape
 func runtime_consoleRead(b []byte) (n int, errno uintptr)
 
 // memoryAvailable reports whether n more bytes may be allocated for file

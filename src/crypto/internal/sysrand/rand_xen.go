@@ -9,5 +9,8 @@ func read(b []byte) error {
 	return nil
 }
 
+// It keeps no reference to b, so a caller's buffer can stay on its stack.
+//
 //go:linkname runtime_readRandom
+//go:noescape
 func runtime_readRandom(b []byte)
