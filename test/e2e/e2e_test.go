@@ -383,3 +383,20 @@ func TestRandomness(t *testing.T) {
 		t.Errorf("the program ran without a source of randomness:\n%s", r.out)
 	}
 }
+
+// The same programs run as PVH domUs that xl creates on the level-2 test
+// host (GOXEN_MODE=domu): output and arguments arrive, exit statuses 0 and
+// 3 are told apart, and a crash is a crash.
+func TestDomU(t *testing.T) {
+	t.Parallel()
+	domu := []string{"GOXEN_MODE=domu"}
+	r := runXen(t, image(t, "exitcode"), 64, domu, "0")
+	expect(t, r, 0, `^before exit\n?$`)
+	r = runXen(t, image(t, "exitcode"), 64, domu, "3")
+	expect(t, r, 3, `^before exit\n?$`)
+	args := []string{"two words", "it's", "a=b"}
+	r = runXen(t, image(t, "argsenv"), 64, append(domu, "GOXENTEST_A=x y"), args...)
+	expect(t, r, 0, `(?m)^arg1="two words"$`, `(?m)^arg2="it's"$`, `(?m)^arg3="a=b"$`, `(?m)^env "GOXENTEST_A=x y"$`)
+	r = runXen(t, image(t, "crash"), 64, domu)
+	expect(t, r, 134, `(?m)^goroutine 1 `)
+}

@@ -22,7 +22,8 @@
 //	N      the program's exit status (os.Exit(N) modulo 256; 2 for a panic)
 //	124    the run timed out (GOXEN_TIMEOUT, or -test.timeout plus 30s)
 //	125    the runner could not run the program: usage, a missing QEMU or
-//	       Xen, not a GOOS=xen image, a bad GOXEN_* setting, GOXEN_MODE=domu
+//	       Xen, not a GOOS=xen image, a bad GOXEN_* setting, a test host
+//	       (GOXEN_MODE=domu) that could not be built or booted
 //	134    the domain crashed ("goxen: crashed"), or the machine stopped
 //	       (Xen panic, QEMU gone) before the program's status line
 //	128+n  the runner got signal n (SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGPIPE);

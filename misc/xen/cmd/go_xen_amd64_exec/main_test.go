@@ -584,7 +584,6 @@ func TestUsageErrors(t *testing.T) {
 		{"bad flag", nil, []string{"-x", fake}, "unknown flag -x"},
 		{"missing binary", nil, []string{"/nonexistent/prog"}, "no such file"},
 		{"host binary", nil, []string{self}, "not a GOOS=xen image"},
-		{"domu", []string{"GOXEN_MODE=domu"}, []string{fake}, "GOXEN_MODE=domu: not available yet (the level-2 test host)"},
 		{"bad mode", []string{"GOXEN_MODE=hvm"}, []string{fake}, "GOXEN_MODE=hvm: unknown mode"},
 		{"bad memory", []string{"GOXEN_MEMORY=lots"}, []string{fake}, "GOXEN_MEMORY=lots: not a memory size"},
 		{"tiny memory", []string{"GOXEN_MEMORY=1"}, []string{fake}, "GOXEN_MEMORY=1: too small"},

@@ -35,7 +35,10 @@ Environment:
 	GOXEN_QEMU     the QEMU binary (default qemu-system-x86_64 from PATH)
 	GOXEN_CPU      QEMU's CPU model (default max), e.g. max,rdrand=off,rdseed=off
 	               to see a program on a CPU without them
-	GOXEN_MODE     dom0 (default); domu is the level-2 test host (not available yet)
+	GOXEN_MODE     dom0 (default): the program is Xen's dom0 in QEMU; domu: a
+	               PVH domU created by xl on the level-2 test host (Linux
+	               dom0, built from Debian packages and cached on first
+	               use; the output comes when the domain stops; no stdin)
 	GOXEN_OPTIONS  more runtime options for the guest, goxen.NAME=VALUE separated
 	               by spaces (e.g. goxen.boottime=1)
 	GOXEN_FILES    auto (default): a test binary (NAME.test) starts in a copy of
@@ -90,10 +93,11 @@ flags:
 	}
 	binary, progArgs := args[0], args[1:]
 
+	domU := false
 	switch mode, _ := getenv("GOXEN_MODE"); mode {
 	case "", "dom0":
 	case "domu":
-		return fail("GOXEN_MODE=domu: not available yet (the level-2 test host)")
+		domU = true
 	default:
 		return fail("GOXEN_MODE=%s: unknown mode; want dom0 (the default) or domu", mode)
 	}
@@ -188,6 +192,10 @@ flags:
 		Options:   strings.Fields(options),
 		Env:       GuestEnv(environ),
 		Args:      progArgs,
+	}
+	if domU {
+		r.Stdin = nil
+		return r.RunDomU(ctx, binary, cl, paths)
 	}
 	return r.Run(ctx, binary, cl, paths)
 }

@@ -313,14 +313,11 @@ loop:
 		if !isSig || se.Signal != syscall.SIGPIPE {
 			fmt.Fprintf(r.Stderr, "go_xen_amd64_exec: %v: stopped QEMU\n", cause)
 		}
-		if isSig {
-			if se.Signal == syscall.SIGQUIT {
-				// cmd/go's way of ending a test binary that ran too long.
-				r.printTail(tail, qemuErr.String())
-			}
-			return 128 + int(se.Signal)
+		if isSig && se.Signal == syscall.SIGQUIT {
+			// cmd/go's way of ending a test binary that ran too long.
+			r.printTail(tail, qemuErr.String())
 		}
-		return 128 + int(syscall.SIGTERM)
+		return signalExitCode(cause)
 	case haveStatus: // crashed
 		fmt.Fprintf(r.Stderr, "go_xen_amd64_exec: the program crashed (%q; registers and traceback above)\n", st.String())
 		r.printTail(tail, qemuErr.String())
@@ -454,4 +451,15 @@ func sendConsoleInput(w io.Writer, in io.Reader) {
 		}
 		time.Sleep(consoleEOTRepeat)
 	}
+}
+
+// signalExitCode is the runner's exit code when cause (a SignalError, or
+// another reason to stop) ended the run: 128 plus the signal, as a shell
+// reports a process killed by it; SIGTERM's when there was no signal.
+func signalExitCode(cause error) int {
+	var se SignalError
+	if errors.As(cause, &se) {
+		return 128 + int(se.Signal)
+	}
+	return 128 + int(syscall.SIGTERM)
 }

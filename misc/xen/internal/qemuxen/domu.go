@@ -1,0 +1,105 @@
+package qemuxen
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"goforxen.dev/misc/xen/testhost"
+)
+
+// RunDomU runs binary as a PVH domU on the level-2 test host (package
+// testhost: Xen with a Linux dom0 and xl, in QEMU) instead of as dom0: the
+// same command line, files and exit codes as Run. The console is the domU's
+// console ring, which xenconsoled logs; the output appears when the domain
+// has stopped. There is no console input.
+func (r *Runner) RunDomU(ctx context.Context, binary string, cmdline *Cmdline, paths []string) int {
+	fail := func(format string, args ...any) int {
+		fmt.Fprintf(r.Stderr, "go_xen_amd64_exec: GOXEN_MODE=domu: "+format+"\n", args...)
+		return UsageExitCode
+	}
+	cl := *cmdline
+	cl.DebugExit = false // a domU has no isa-debug-exit: it stops through xl
+	cl.InputReady = false
+	line, cont, err := cl.Encode()
+	if err != nil {
+		return fail("%v", err)
+	}
+	tmp, err := os.MkdirTemp("", "goxen-domu")
+	if err != nil {
+		return fail("%v", err)
+	}
+	defer os.RemoveAll(tmp)
+	ramdisk := ""
+	if cont != nil || len(paths) > 0 {
+		ramdisk = filepath.Join(tmp, "module.tar")
+		f, err := os.Create(ramdisk)
+		if err != nil {
+			return fail("%v", err)
+		}
+		err = WriteModule(f, cont, paths)
+		if cerr := f.Close(); err == nil {
+			err = cerr
+		}
+		if err != nil {
+			return fail("writing the boot module: %v", err)
+		}
+	}
+	timeout := r.Timeout
+	if timeout <= 0 {
+		timeout = 24 * time.Hour
+	}
+	c := testhost.Case{
+		Name:      strings.TrimSuffix(filepath.Base(binary), filepath.Ext(binary)),
+		Kernel:    binary,
+		Ramdisk:   ramdisk,
+		MemoryMiB: r.MemoryMiB,
+		Cmdline:   line,
+		Timeout:   timeout,
+	}
+	cfg := testhost.Config{QEMU: r.QEMU, WorkDir: tmp}
+	if r.Verbose {
+		cfg.Log = r.Stderr
+		cfg.Build.Log = r.Stderr
+	}
+	results, err := testhost.Run(ctx, cfg, []testhost.Case{c})
+	if err != nil {
+		if ctx.Err() != nil {
+			fmt.Fprintf(r.Stderr, "go_xen_amd64_exec: %v: stopped the test host\n", context.Cause(ctx))
+			return signalExitCode(context.Cause(ctx))
+		}
+		fmt.Fprintf(r.Stderr, "go_xen_amd64_exec: GOXEN_MODE=domu: the test host: %v\n", err)
+		return UsageExitCode
+	}
+	res := results[0]
+	// The console log is the program's output and its status line; Console
+	// separates them as it does for dom0.
+	con := &Console{Out: r.Stdout}
+	io.WriteString(con, res.Console)
+	con.Close()
+	switch {
+	case res.Err != nil:
+		fmt.Fprintf(r.Stderr, "go_xen_amd64_exec: GOXEN_MODE=domu: %v\n", res.Err)
+		return UsageExitCode
+	case res.CreateStatus != 0 || res.CreateTimedOut:
+		fmt.Fprintf(r.Stderr, "go_xen_amd64_exec: GOXEN_MODE=domu: xl create failed (status %d):\n%s\n", res.CreateStatus, res.CreateLog)
+		return UsageExitCode
+	case res.TimedOut:
+		fmt.Fprintf(r.Stderr, "go_xen_amd64_exec: timed out after %v (%s): destroyed the domain\n%s\n", timeout, r.TimeoutWhy, res.XLList)
+		return TimeoutExitCode
+	case res.Crashed:
+		fmt.Fprintf(r.Stderr, "go_xen_amd64_exec: the program crashed (%q; registers and traceback above)\n", res.StatusLine)
+		return CrashExitCode
+	case res.ExitStatus >= 0:
+		// The runtime shuts down with reason crash for any status but 0;
+		// the status line says which.
+		return res.ExitStatus & 0xff
+	default:
+		fmt.Fprintf(r.Stderr, "go_xen_amd64_exec: the domain stopped (%s) without a status line\n", res.ShutdownReason)
+		return CrashExitCode
+	}
+}
