@@ -6,7 +6,7 @@
 //
 //	cd test && go run ./cmd/figures [section...]
 //
-// Sections: patches, size, boot, gorun, memory, fs (default: all).
+// Sections: patches, size, boot, gorun, memory, fs, domu (default: all).
 package main
 
 import (
@@ -102,10 +102,10 @@ func main() {
 	sections := map[string]bool{}
 	for _, a := range os.Args[1:] {
 		switch a {
-		case "patches", "size", "boot", "gorun", "memory", "fs":
+		case "patches", "size", "boot", "gorun", "memory", "fs", "domu":
 			sections[a] = true
 		default:
-			fatal("unknown section " + a + "; want patches, size, boot, gorun, memory or fs")
+			fatal("unknown section " + a + "; want patches, size, boot, gorun, memory, fs or domu")
 		}
 	}
 	want := func(s string) bool { return len(sections) == 0 || sections[s] }
@@ -132,6 +132,41 @@ func main() {
 	if want("fs") {
 		fsFigures(dir)
 	}
+	if want("domu") {
+		domUFigures(helloXen)
+	}
+}
+
+// domUFigures runs hello world as a PVH domU on the level-2 test host
+// (GOXEN_MODE=domu): the test host's timings of one run, and the smallest
+// domU memory it runs in.
+func domUFigures(helloXen string) {
+	fmt.Println("\n## hello world as a PVH domU on the test host (GOXEN_MODE=domu)")
+	t0 := time.Now()
+	out := runXen(helloXen, 64, "GOXEN_MODE=domu", "GOXEN_VERBOSE=1")
+	wall := time.Since(t0)
+	if !strings.Contains(out, "hello, xen") {
+		fatal("hello does not run as a domU:\n" + out)
+	}
+	for _, l := range strings.Split(out, "\n") {
+		if strings.Contains(l, "domU timings:") {
+			fmt.Println(strings.TrimPrefix(l, "go_xen_amd64_exec: "))
+		}
+		if strings.HasPrefix(l, "xth: ") && (strings.Contains(l, "ready") || strings.Contains(l, "cached")) {
+			fmt.Println(l)
+		}
+	}
+	fmt.Printf("wall time of the whole run (test host boot included): %v\n", wall.Round(100*time.Millisecond))
+	lo, hi := 1, 64
+	for hi-lo > 1 {
+		mid := (lo + hi) / 2
+		if strings.Contains(runXen(helloXen, mid, "GOXEN_MODE=domu"), "hello, xen") {
+			hi = mid
+		} else {
+			lo = mid
+		}
+	}
+	fmt.Printf("smallest domU memory: %d MiB\n", hi)
 }
 
 func sizes(dir string) {

@@ -76,6 +76,10 @@ func (r *Runner) RunDomU(ctx context.Context, binary string, cmdline *Cmdline, p
 		return UsageExitCode
 	}
 	res := results[0]
+	if r.Verbose {
+		fmt.Fprintf(r.Stderr, "go_xen_amd64_exec: domU timings: xl create to running %v, to first console output %v; running %v; teardown %v\n",
+			res.Create.Round(time.Millisecond), res.CreateToConsole.Round(time.Millisecond), res.Running.Round(time.Millisecond), res.Teardown.Round(time.Millisecond))
+	}
 	// The console log is the program's output and its status line; Console
 	// separates them as it does for dom0.
 	con := &Console{Out: r.Stdout}
