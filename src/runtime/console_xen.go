@@ -148,6 +148,10 @@ func xenPollPort(port uint32, timeout int64) {
 	poll.timeout = uint64(nanotime1() + timeout)
 	xen.Hypercall(xen.HypercallSchedOp, xen.SchedOpPoll, uintptr(unsafe.Pointer(&poll)), 0, 0, 0)
 	xenClearPending(port)
+	// A goroutine reading console input may wait on the same port (a
+	// domU's console ring carries both directions): the event just taken
+	// may be its, so the netpoller wakes it; a spurious wake is harmless.
+	xenFired[port/64] |= 1 << (port % 64)
 }
 
 // xenClearPending clears port's pending bit.
@@ -195,7 +199,6 @@ func xenInitConsoleInput() {
 // console input under goxen.inputready=1; the emulated backend removes it
 // from the output (misc/xen/internal/qemuxen/console.go).
 const xenInputReadyMark = "\x1b]goxen:input\x07"
-
 
 // xenConsoleDrain moves dom0's pending serial input from Xen into xenConsInBuf.
 //

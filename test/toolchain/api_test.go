@@ -209,4 +209,3 @@ func lineDiff(a, b string) string {
 	sort.Strings(d)
 	return strings.Join(d, "\n")
 }
-

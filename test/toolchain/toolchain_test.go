@@ -5,6 +5,7 @@ package toolchain
 import (
 	"encoding/json"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -100,5 +101,19 @@ func TestStdBuildsForXen(t *testing.T) {
 	for _, pkg := range []string{"strings", "sort", "encoding/json", "time", "fmt", "bytes", "strconv", "os", "net", "net/http", "runtime", "sync", "crypto/tls"} {
 		out := filepath.Join(dir, strings.ReplaceAll(pkg, "/", "_")+".test")
 		xentest.Run(t, xentest.GoCmd(t, env, "test", "-c", "-o", out, pkg))
+	}
+}
+
+// The project's Go sources are gofmt'd.
+func TestGofmt(t *testing.T) {
+	root := xentest.RepoRoot(t)
+	gofmt := filepath.Join(xentest.GOROOT(t), "bin", "gofmt")
+	args := []string{"-l"}
+	for _, d := range []string{"src", "runtime-xen", "misc", "test"} {
+		args = append(args, filepath.Join(root, d))
+	}
+	out := xentest.Run(t, exec.Command(gofmt, args...))
+	if len(out) > 0 {
+		t.Errorf("not gofmt'd (gofmt -w them):\n%s", out)
 	}
 }

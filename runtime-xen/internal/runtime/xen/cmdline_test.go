@@ -86,10 +86,10 @@ func TestPvclockNanos(t *testing.T) {
 	}{
 		{0, 0, 1000},
 		{2, 0, 1001},
-		{1 << 40, 0, 1000 + 1<<39},      // would overflow a 64-bit product
-		{1 << 62, 0, 1000 + 1<<61},      // ~73 years at 2 GHz
-		{1 << 20, 1, 1000 + 1<<20},      // shifted left
-		{1 << 20, -2, 1000 + 1<<17},     // shifted right
+		{1 << 40, 0, 1000 + 1<<39},  // would overflow a 64-bit product
+		{1 << 62, 0, 1000 + 1<<61},  // ~73 years at 2 GHz
+		{1 << 20, 1, 1000 + 1<<20},  // shifted left
+		{1 << 20, -2, 1000 + 1<<17}, // shifted right
 		{3 << 40, 0, 1000 + 3<<39},
 	} {
 		got := xen.PvclockNanos(5000+tc.delta, 5000, 1000, mul, tc.shift)

@@ -58,7 +58,7 @@ func readAll(t *testing.T, b []byte) ([]member, string) {
 
 func TestTarReaderRoundTrip(t *testing.T) {
 	long := strings.Repeat("very-long-directory-name/", 12) + "file.txt" // > 255 bytes: pax
-	split := strings.Repeat("d", 90) + "/" + strings.Repeat("f", 90)   // ustar prefix/name
+	split := strings.Repeat("d", 90) + "/" + strings.Repeat("f", 90)     // ustar prefix/name
 	ms := []member{
 		{"dir/", "", tar.TypeDir, 0o755, ""},
 		{"dir/file.txt", "", tar.TypeReg, 0o644, "hello\n"},

@@ -3,8 +3,8 @@ package xenstore
 import (
 	"context"
 	"errors"
-	"io"
 	"internal/strconv"
+	"io"
 	"sync"
 )
 

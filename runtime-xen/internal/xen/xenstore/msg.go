@@ -11,9 +11,9 @@ package xenstore
 import (
 	"errors"
 	"internal/byteorder"
+	"internal/strconv"
 	"io"
 	"io/fs"
-	"internal/strconv"
 )
 
 // Protocol limits (xs_wire.h).
