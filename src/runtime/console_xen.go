@@ -170,9 +170,8 @@ func xenClearPending(port uint32) {
 // VIRQ_CONSOLE at boot and the netpoller drains Xen's ring into
 // xenConsInBuf whenever it fires, whether or not a goroutine is reading.
 var (
-	xenConsInPort  uint32    // dom0: the port of VIRQ_CONSOLE, or 0
-	xenConsInPD    *pollDesc // the input's port in the netpoller, once a read waited
-	xenConsInEOF   bool      // an EOT has ended the input
+	xenConsInPort  uint32 // dom0: the port of VIRQ_CONSOLE, or 0
+	xenConsInEOF   bool   // an EOT has ended the input
 	xenConsInBuf   [16 << 10]byte
 	xenConsInBufR  uint32 // xenConsInBuf holds [R, W), indices mod its size
 	xenConsInBufW  uint32
@@ -266,16 +265,7 @@ func syscall_consoleRead(b []byte) (n int, errno uintptr) {
 			}
 			return n, 0
 		}
-		if xenConsInPD == nil {
-			netpollGenericInit()
-			pd, e := poll_runtime_pollOpen(uintptr(port))
-			if e != 0 {
-				return 0, uintptr(e)
-			}
-			xenConsInPD = pd
-			continue // the port may have fired before it had a waiter
-		}
-		poll_runtime_pollWait(xenConsInPD, 'r')
+		xenEvtchnWait(port)
 	}
 }
 

@@ -138,13 +138,23 @@ func features(pkg *types.Package) []string {
 		}
 		switch obj := obj.(type) {
 		case *types.Const:
-			add("const %s %s = %s", name, types.TypeString(obj.Type(), q), obj.Val().ExactString())
+			add("const %s %s = %s", name, typeString(obj.Type(), q), obj.Val().ExactString())
 		case *types.Var:
-			add("var %s %s", name, types.TypeString(obj.Type(), q))
+			add("var %s %s", name, typeString(obj.Type(), q))
 		case *types.Func:
 			add("func %s%s", name, signature(obj.Type().(*types.Signature), q))
 		case *types.TypeName:
-			add("type %s %s", name, types.TypeString(obj.Type().Underlying(), q))
+			if st, ok := obj.Type().Underlying().(*types.Struct); ok {
+				// Unexported fields are not API.
+				add("type %s struct", name)
+				for i := 0; i < st.NumFields(); i++ {
+					if f := st.Field(i); f.Exported() {
+						add("type %s struct, %s %s", name, f.Name(), typeString(f.Type(), q))
+					}
+				}
+			} else {
+				add("type %s %s", name, typeString(obj.Type().Underlying(), q))
+			}
 			ms := types.NewMethodSet(types.NewPointer(obj.Type()))
 			for i := 0; i < ms.Len(); i++ {
 				m := ms.At(i).Obj()
@@ -165,9 +175,9 @@ func signature(sig *types.Signature, q types.Qualifier) string {
 		for i := 0; i < t.Len(); i++ {
 			ty := t.At(i).Type()
 			if variadic && i == t.Len()-1 {
-				parts = append(parts, "..."+types.TypeString(ty.(*types.Slice).Elem(), q))
+				parts = append(parts, "..."+typeString(ty.(*types.Slice).Elem(), q))
 			} else {
-				parts = append(parts, types.TypeString(ty, q))
+				parts = append(parts, typeString(ty, q))
 			}
 		}
 		return strings.Join(parts, ", ")
@@ -181,6 +191,14 @@ func signature(sig *types.Signature, q types.Qualifier) string {
 		s += " (" + list(r, false) + ")"
 	}
 	return s
+}
+
+// typeString writes t, a func type without its parameter names.
+func typeString(t types.Type, q types.Qualifier) string {
+	if sig, ok := t.(*types.Signature); ok {
+		return "func" + signature(sig, q)
+	}
+	return types.TypeString(t, q)
 }
 
 // lineDiff shows the lines only in a (-) and only in b (+).

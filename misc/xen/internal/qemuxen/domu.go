@@ -89,12 +89,12 @@ func (r *Runner) RunDomU(ctx context.Context, binary string, cmdline *Cmdline, p
 	case res.Err != nil:
 		fmt.Fprintf(r.Stderr, "go_xen_amd64_exec: GOXEN_MODE=domu: %v\n", res.Err)
 		return UsageExitCode
+	case res.TimedOut && !res.CreateTimedOut:
+		fmt.Fprintf(r.Stderr, "go_xen_amd64_exec: timed out after %v (%s): destroyed the domain\n%s\n", timeout, r.TimeoutWhy, res.XLList)
+		return TimeoutExitCode
 	case res.CreateStatus != 0 || res.CreateTimedOut:
 		fmt.Fprintf(r.Stderr, "go_xen_amd64_exec: GOXEN_MODE=domu: xl create failed (status %d):\n%s\n", res.CreateStatus, res.CreateLog)
 		return UsageExitCode
-	case res.TimedOut:
-		fmt.Fprintf(r.Stderr, "go_xen_amd64_exec: timed out after %v (%s): destroyed the domain\n%s\n", timeout, r.TimeoutWhy, res.XLList)
-		return TimeoutExitCode
 	case res.Crashed:
 		fmt.Fprintf(r.Stderr, "go_xen_amd64_exec: the program crashed (%q; registers and traceback above)\n", res.StatusLine)
 		return CrashExitCode
