@@ -49,9 +49,9 @@ var (
 
 // Runtime options from the command line (env_xen.go).
 var (
-	xenOptDebugExit  bool // goxen.debugexit=1: exit QEMU through isa-debug-exit
-	xenOptBootTime   bool // goxen.boottime=1: print the boot timeline
-	xenOptInputReady bool // goxen.inputready=1: say when console input is taken
+	xenOptDebugExit bool // goxen.debugexit=1: exit QEMU through isa-debug-exit
+	xenOptBootTime  bool // goxen.boottime=1: print the boot timeline
+	xenOptInputAck  bool // goxen.inputack=1: acknowledge console input (xenConsoleAck)
 )
 
 // xenCrashing makes the final status line report a crash.
@@ -170,13 +170,14 @@ func xenClearPending(port uint32) {
 // VIRQ_CONSOLE at boot and the netpoller drains Xen's ring into
 // xenConsInBuf whenever it fires, whether or not a goroutine is reading.
 var (
-	xenConsInPort  uint32 // dom0: the port of VIRQ_CONSOLE, or 0
-	xenConsInEOF   bool   // an EOT has ended the input
-	xenConsInBuf   [16 << 10]byte
-	xenConsInBufR  uint32 // xenConsInBuf holds [R, W), indices mod its size
-	xenConsInBufW  uint32
-	xenConsInDrops uint64 // bytes Xen had that did not fit xenConsInBuf
-	xenConsInSink  [64]byte
+	xenConsInPort    uint32 // dom0: the port of VIRQ_CONSOLE, or 0
+	xenConsInEOF     bool   // an EOT has ended the input
+	xenConsInReading bool   // the program has read console input
+	xenConsInBuf     [16 << 10]byte
+	xenConsInBufR    uint32 // xenConsInBuf holds [R, W), indices mod its size
+	xenConsInBufW    uint32
+	xenConsInDrops   uint64 // bytes Xen had that did not fit xenConsInBuf
+	xenConsInSink    [64]byte
 )
 
 // xenInitConsoleInput binds VIRQ_CONSOLE for dom0 (xen.h: console input for
@@ -194,15 +195,46 @@ func xenInitConsoleInput() {
 	xenConsoleDrain()
 }
 
-// xenInputReadyMark is written to the console when the program first reads
-// console input under goxen.inputready=1; the emulated backend removes it
-// from the output (misc/xen/internal/qemuxen/console.go).
-const xenInputReadyMark = "\x1b]goxen:input\x07"
+// Under goxen.inputack=1 the runtime writes "\x1b]goxen:input:N\x07" on the
+// console when the program first reads console input and whenever it has
+// taken input from Xen's ring, N being the bytes taken since boot: the
+// emulated backend keeps what it has sent but not seen taken below Xen's
+// 128-byte ring, and removes the mark from the output
+// (misc/xen/internal/qemuxen/console.go).
+var (
+	xenConsInTaken uint64 // bytes taken from Xen's ring since boot
+	xenConsAckBuf  [40]byte
+)
+
+// xenConsoleAck writes the acknowledgement, which is not the program's output.
+//
+//go:nosplit
+func xenConsoleAck() {
+	const prefix = "\x1b]goxen:input:"
+	b := &xenConsAckBuf
+	n := copy(b[:], prefix)
+	var digits [20]byte
+	i := len(digits)
+	for v := xenConsInTaken; ; v /= 10 {
+		i--
+		digits[i] = byte('0' + v%10)
+		if v < 10 {
+			break
+		}
+	}
+	n += copy(b[n:], digits[i:])
+	b[n] = 0x07
+	n++
+	last := xenConsLastByte
+	xenConsoleWrite(unsafe.Pointer(&b[0]), int32(n))
+	xenConsLastByte = last
+}
 
 // xenConsoleDrain moves dom0's pending serial input from Xen into xenConsInBuf.
 //
 //go:nosplit
 func xenConsoleDrain() {
+	taken := false
 	for {
 		used := xenConsInBufW - xenConsInBufR
 		free := uint32(len(xenConsInBuf)) - used
@@ -219,13 +251,18 @@ func xenConsoleDrain() {
 		}
 		rc := int64(xen.Hypercall(xen.HypercallConsoleIO, xen.ConsoleIORead, uintptr(n), uintptr(dst), 0, 0))
 		if rc <= 0 {
-			return
+			break
 		}
+		taken = true
+		xenConsInTaken += uint64(rc)
 		if free == 0 {
 			xenConsInDrops += uint64(rc)
 		} else {
 			xenConsInBufW += uint32(rc)
 		}
+	}
+	if taken && xenOptInputAck {
+		xenConsoleAck()
 	}
 }
 
@@ -243,11 +280,9 @@ func syscall_consoleRead(b []byte) (n int, errno uintptr) {
 		if port == 0 {
 			return 0, 0 // no console input at all: end of file
 		}
-		if xenOptInputReady {
-			xenOptInputReady = false
-			last := xenConsLastByte // the mark is not the program's output
-			xenConsoleWrite(unsafe.Pointer(unsafe.StringData(xenInputReadyMark)), int32(len(xenInputReadyMark)))
-			xenConsLastByte = last
+		if xenOptInputAck && !xenConsInReading {
+			xenConsInReading = true
+			xenConsoleAck() // ready for input
 		}
 	}
 	for {

@@ -13,10 +13,11 @@
 //	goxen.debugexit=1     after the final status line, end QEMU through its
 //	                      isa-debug-exit device at port 0xf4 (the emulated backend)
 //	goxen.boottime=1      print the boot timeline (Xen system time) on the console
-//	goxen.inputready=1    mark the console output with "\x1b]goxen:input\x07" when
-//	                      the program first reads console input (dom0); the
-//	                      emulated backend sends its stdin only then, as Xen
-//	                      drops serial input nobody takes
+//	goxen.inputack=1      write "\x1b]goxen:input:N\x07" on the console when the
+//	                      program first reads console input and after taking
+//	                      input from Xen (dom0), N the bytes taken so far: the
+//	                      emulated backend paces its stdin by them, as Xen drops
+//	                      serial input that does not fit its 128-byte ring
 
 package runtime
 
@@ -77,8 +78,8 @@ func xenReadOptions() {
 			xenOptDebugExit = true
 		case string(w) == "goxen.boottime=1":
 			xenOptBootTime = true
-		case string(w) == "goxen.inputready=1":
-			xenOptInputReady = true
+		case string(w) == "goxen.inputack=1":
+			xenOptInputAck = true
 		case string(w) == "goxen.cmdline=module":
 			xenOptModuleCmdline = true
 		}
@@ -185,7 +186,7 @@ func xenOption(w string) {
 			xenOptCwd = value
 			return
 		}
-	case "debugexit", "boottime", "inputready":
+	case "debugexit", "boottime", "inputack":
 		if value == "1" {
 			return
 		}

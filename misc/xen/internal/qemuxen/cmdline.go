@@ -31,11 +31,11 @@ const MaxCmdline = 1023
 
 // Runtime options (src/runtime/env_xen.go).
 const (
-	optDebugExit  = "goxen.debugexit=1"
-	optInputReady = "goxen.inputready=1"
-	optModule     = "goxen.cmdline=module"
-	optArgv0      = "goxen.argv0="
-	optCwd        = "goxen.cwd="
+	optDebugExit = "goxen.debugexit=1"
+	optInputAck  = "goxen.inputack=1"
+	optModule    = "goxen.cmdline=module"
+	optArgv0     = "goxen.argv0="
+	optCwd       = "goxen.cwd="
 )
 
 // Quote returns w as one word of the guest command line grammar: unchanged
@@ -84,12 +84,12 @@ type Cmdline struct {
 	Argv0     string // os.Args[0]; empty: the runtime's default
 	Cwd       string // the working directory (absolute); empty: /
 	DebugExit bool   // end QEMU after the status line
-	// InputReady asks the runtime to print InputReadyLine once it takes
-	// console input (console.go holds the line back).
-	InputReady bool
-	Options    []string // more runtime options, goxen.NAME=VALUE (GOXEN_OPTIONS)
-	Env        []string // NAME=VALUE; NAME must satisfy IsEnvName
-	Args       []string // os.Args[1:]
+	// InputAck asks the runtime to write InputAckMark when the program
+	// first reads console input and after it takes some (console.go).
+	InputAck bool
+	Options  []string // more runtime options, goxen.NAME=VALUE (GOXEN_OPTIONS)
+	Env      []string // NAME=VALUE; NAME must satisfy IsEnvName
+	Args     []string // os.Args[1:]
 }
 
 // Encode returns the guest command line, and, when it would be longer than
@@ -106,8 +106,8 @@ func (c *Cmdline) Encode() (line string, cont []byte, err error) {
 	if c.DebugExit {
 		opts = append(opts, optDebugExit)
 	}
-	if c.InputReady {
-		opts = append(opts, optInputReady)
+	if c.InputAck {
+		opts = append(opts, optInputAck)
 	}
 	for _, o := range c.Options {
 		name, _, ok := strings.Cut(o, "=")

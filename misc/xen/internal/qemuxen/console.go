@@ -86,12 +86,12 @@ type Console struct {
 	// TailLines is the number of Xen log lines Tail keeps (default 40).
 	TailLines int
 
-	// InputReady, if set, is closed when the runtime writes InputReadyMark
-	// (goxen.inputready=1): the program then reads console input. Bytes
-	// sent before are Xen's debug keys or are dropped by Xen's 128-byte
-	// input ring. The mark is not part of the program's output.
-	InputReady chan struct{}
-	markLen    int // bytes of InputReadyMark matched so far
+	// InputAck, if set, is called with N each time the runtime writes
+	// InputAckPrefix N "\a" (goxen.inputack=1): the program reads console
+	// input and has taken N bytes of it from Xen. The mark is not part of
+	// the program's output.
+	InputAck func(taken uint64)
+	mark     []byte // the start of what may be a mark
 
 	state   lineState
 	cr      bool   // a '\r' waiting for the next byte
@@ -126,38 +126,47 @@ func (c *Console) Write(p []byte) (int, error) {
 	return len(p), nil
 }
 
-// markByte takes InputReadyMark out of the stream and passes on other bytes.
+// maxAckMark bounds a mark: the prefix, 20 digits and the BEL.
+const maxAckMark = len(InputAckPrefix) + 21
+
+// markByte takes the runtime's input marks out of the stream and passes on
+// other bytes.
 func (c *Console) markByte(b byte) {
-	if b == InputReadyMark[c.markLen] {
-		c.markLen++
-		if c.markLen == len(InputReadyMark) {
-			c.markLen = 0
-			if c.InputReady != nil {
-				close(c.InputReady)
-				c.InputReady = nil
-			}
+	n := len(c.mark)
+	switch {
+	case n < len(InputAckPrefix) && b == InputAckPrefix[n],
+		n >= len(InputAckPrefix) && '0' <= b && b <= '9' && n < maxAckMark-1:
+		c.mark = append(c.mark, b)
+		return
+	case n > len(InputAckPrefix) && b == '\a':
+		taken, err := strconv.ParseUint(string(c.mark[len(InputAckPrefix):]), 10, 64)
+		c.mark = c.mark[:0]
+		if err == nil && c.InputAck != nil {
+			c.InputAck(taken)
 		}
 		return
 	}
-	if c.markLen > 0 {
-		// Not the mark after all: its bytes were output. The mark's first
-		// byte occurs only at its start, so b may begin a new one.
-		for i := 0; i < c.markLen; i++ {
-			c.byte(InputReadyMark[i])
-		}
-		c.markLen = 0
+	if n > 0 {
+		// Not a mark after all: its bytes were output. A mark's first byte
+		// occurs in it only at its start, so b may begin a new one.
+		c.flushMark()
 		c.markByte(b)
 		return
 	}
 	c.byte(b)
 }
 
+// flushMark passes on the bytes held as a possible mark.
+func (c *Console) flushMark() {
+	for _, m := range c.mark {
+		c.byte(m)
+	}
+	c.mark = c.mark[:0]
+}
+
 // Close ends the stream: an incomplete line is the program's output.
 func (c *Console) Close() error {
-	for i := 0; i < c.markLen; i++ {
-		c.byte(InputReadyMark[i])
-	}
-	c.markLen = 0
+	c.flushMark()
 	if c.cr {
 		c.cr = false
 		c.byte('\r')
@@ -295,10 +304,10 @@ func (c *Console) endXenLine() {
 
 }
 
-// InputReadyMark is what the runtime writes for goxen.inputready=1
-// (src/runtime/console_xen.go): an OSC escape sequence that a terminal would
-// ignore; its first byte occurs in it only there.
-const InputReadyMark = "\x1b]goxen:input\x07"
+// InputAckPrefix starts the mark the runtime writes for goxen.inputack=1
+// (src/runtime/console_xen.go): "\x1b]goxen:input:N\a", an OSC escape
+// sequence that a terminal would ignore, N the bytes of input taken so far.
+const InputAckPrefix = "\x1b]goxen:input:"
 
 // isEndLine reports whether a Xen log line says that the machine is about to
 // stop, halt or reboot (xen/common/shutdown.c, xen/drivers/char/console.c).

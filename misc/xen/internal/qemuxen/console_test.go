@@ -5,7 +5,9 @@ import (
 	"fmt"
 	"math/rand"
 	"strings"
+	"sync"
 	"testing"
+	"time"
 )
 
 func TestParseStatus(t *testing.T) {
@@ -232,24 +234,28 @@ func TestConsoleTail(t *testing.T) {
 	}
 }
 
-func TestConsoleInputReadyMark(t *testing.T) {
+func TestConsoleInputAckMark(t *testing.T) {
 	for _, tc := range []struct {
 		name   string
 		chunks []string
 		out    string
-		ready  bool
+		acks   []uint64
 	}{
-		{"at boot", []string{InputReadyMark + "hello\n"}, "hello\n", true},
-		{"mid line, split", []string{"name? \x1b]go", "xen:in", "put\x07Ann\n"}, "name? Ann\n", true},
-		{"absent", []string{"plain\n"}, "plain\n", false},
-		{"escape that is not the mark", []string{"\x1b[1mbold\x1b]goxen:x\n"}, "\x1b[1mbold\x1b]goxen:x\n", false},
-		{"restart after a partial mark", []string{"\x1b]go\x1b]goxen:input\x07!\n"}, "\x1b]go!\n", true},
-		{"partial mark at the end", []string{"end\x1b]goxen"}, "end\x1b]goxen", false},
+		{"at boot", []string{InputAckPrefix + "0\ahello\n"}, "hello\n", []uint64{0}},
+		{"mid line, split", []string{"name? \x1b]go", "xen:in", "put:1", "2\aAnn\n"}, "name? Ann\n", []uint64{12}},
+		{"several", []string{InputAckPrefix + "5\a" + "x" + InputAckPrefix + "105\a\n"}, "x\n", []uint64{5, 105}},
+		{"absent", []string{"plain\n"}, "plain\n", nil},
+		{"escape that is not the mark", []string{"\x1b[1mbold\x1b]goxen:x\n"}, "\x1b[1mbold\x1b]goxen:x\n", nil},
+		{"no number", []string{"a" + InputAckPrefix + "\ab\n"}, "a" + InputAckPrefix + "\ab\n", nil},
+		{"not a digit", []string{InputAckPrefix + "1x\a\n"}, InputAckPrefix + "1x\a\n", nil},
+		{"too long", []string{InputAckPrefix + strings.Repeat("9", 25) + "\a"}, InputAckPrefix + strings.Repeat("9", 25) + "\a", nil},
+		{"restart after a partial mark", []string{"\x1b]go" + InputAckPrefix + "7\a!\n"}, "\x1b]go!\n", []uint64{7}},
+		{"partial mark at the end", []string{"end\x1b]goxen:input:3"}, "end\x1b]goxen:input:3", nil},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			var out strings.Builder
-			ready := make(chan struct{})
-			c := &Console{Out: &out, InputReady: ready}
+			var acks []uint64
+			c := &Console{Out: &out, InputAck: func(n uint64) { acks = append(acks, n) }}
 			for _, ch := range tc.chunks {
 				c.Write([]byte(ch))
 			}
@@ -257,16 +263,64 @@ func TestConsoleInputReadyMark(t *testing.T) {
 			if out.String() != tc.out {
 				t.Errorf("output %q, want %q", out.String(), tc.out)
 			}
-			select {
-			case <-ready:
-				if !tc.ready {
-					t.Error("InputReady closed without the mark")
-				}
-			default:
-				if tc.ready {
-					t.Error("InputReady not closed after the mark")
-				}
+			if fmt.Sprint(acks) != fmt.Sprint(tc.acks) {
+				t.Errorf("acknowledgements %v, want %v", acks, tc.acks)
 			}
 		})
+	}
+}
+
+// flowWriter is the serial line in TestConsoleInputFlow: it checks the
+// window on each write, and a guest goroutine takes what was written.
+type flowWriter struct {
+	mu      sync.Mutex
+	data    []byte
+	taken   int
+	maxLead int
+}
+
+func (w *flowWriter) Write(p []byte) (int, error) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	w.data = append(w.data, p...)
+	w.maxLead = max(w.maxLead, len(w.data)-w.taken)
+	return len(p), nil
+}
+
+// The runner never has more than consoleInputWindow bytes sent but not
+// taken, sends everything in order, and ends with EOT.
+func TestConsoleInputFlow(t *testing.T) {
+	in := make([]byte, 5000)
+	for i := range in {
+		in[i] = 'a' + byte(i%26)
+	}
+	ci := newConsoleInput()
+	w := &flowWriter{}
+	done := make(chan struct{})
+	sent := make(chan struct{})
+	go func() {
+		ci.send(w, bytes.NewReader(in), done)
+		close(sent)
+	}()
+	ci.ack(0) // the program reads
+	for {
+		select {
+		case <-sent:
+			close(done)
+			if w.maxLead > consoleInputWindow {
+				t.Errorf("%d bytes in flight, more than the window of %d", w.maxLead, consoleInputWindow)
+			}
+			if string(w.data) != string(in)+"\x04" {
+				t.Errorf("sent %d bytes, not the input and EOT", len(w.data))
+			}
+			return
+		case <-time.After(time.Millisecond):
+			// The guest takes some of what arrived, not always all.
+			w.mu.Lock()
+			w.taken += (len(w.data) - w.taken + 1) / 2
+			taken := w.taken
+			w.mu.Unlock()
+			ci.ack(uint64(taken))
+		}
 	}
 }

@@ -24,7 +24,7 @@ func (r *Runner) RunDomU(ctx context.Context, binary string, cmdline *Cmdline, p
 	}
 	cl := *cmdline
 	cl.DebugExit = false // a domU has no isa-debug-exit: it stops through xl
-	cl.InputReady = false
+	cl.InputAck = false
 	line, cont, err := cl.Encode()
 	if err != nil {
 		return fail("%v", err)
