@@ -288,7 +288,9 @@ func TestShortCommandLine(t *testing.T) {
 	// The longest line that Xen passes whole, and one byte more, which goes
 	// in a boot module: -v says which.
 	for _, n := range []int{0, 1} {
-		c := &qemuxen.Cmdline{Argv0: "probe.xen", DebugExit: true, Env: env, Args: []string{"echo", ""}}
+		// The runner always has a stdin (here /dev/null), so it asks for
+		// input acknowledgements.
+		c := &qemuxen.Cmdline{Argv0: "probe.xen", DebugExit: true, InputAck: true, Env: env, Args: []string{"echo", ""}}
 		line, _, _ := c.Encode()
 		long := strings.Repeat("x", qemuxen.MaxCmdline-len(line)+len("''")+n)
 		cmd := exec.Command(runner, "-v", images["probe"], "echo", long)
