@@ -361,8 +361,25 @@ func xenExit(code int32, crashed bool) {
 		xen.Outl(0xf4, 0)
 	}
 	reason := uint32(xen.ShutdownPoweroff)
-	if code != 0 || crashed {
+	switch {
+	case crashed || code != 0 && !xenShutdownRequested:
 		reason = xen.ShutdownCrash
+	case xenShutdownReboot:
+		reason = xen.ShutdownReboot
 	}
 	xenShutdown(reason)
+}
+
+// The toolstack's shutdown request (os/shutdown_xen.go): the domain then
+// ends with the reason asked for, whatever the program's exit status.
+var xenShutdownRequested, xenShutdownReboot bool
+
+//go:linkname os_runtime_xenShutdownRequest os.runtime_xenShutdownRequest
+func os_runtime_xenShutdownRequest(reboot bool) {
+	xenShutdownRequested = true
+	xenShutdownReboot = reboot
+	if !sigsend(_SIGTERM) {
+		// Not handled: the default action, as on Linux, ends the program.
+		exit(128 + _SIGTERM)
+	}
 }

@@ -54,3 +54,46 @@ func TestXenstoreFromDomU(t *testing.T) {
 		t.Errorf("dom0 did not read the domain's answer: %+v", r.HostOutputs)
 	}
 }
+
+// xl shutdown reaches the program as SIGTERM: a program that handles it runs
+// its handler and exits 0, and the domain powers off; one that does not
+// ends with status 143 (as a Linux process killed by SIGTERM), powering
+// off all the same. xl reboot makes the domain reboot.
+func TestShutdownFromToolstack(t *testing.T) {
+	t.Parallel()
+	img := image(t, "sigterm")
+	ready := []string{`xth-wait-console ready 120`}
+	cases := []testhost.Case{
+		{Name: "handled", Kernel: img, MemoryMiB: 64, HostCommands: ready, ShutdownAfterCommands: true, Timeout: 3 * time.Minute},
+		{Name: "unhandled", Kernel: img, MemoryMiB: 64, Cmdline: "-- ignore", HostCommands: ready, ShutdownAfterCommands: true, Timeout: 3 * time.Minute},
+		{Name: "reboot", Kernel: img, MemoryMiB: 64, HostCommands: []string{`xth-wait-console ready 120 && xl reboot $DOMNAME`}, Timeout: 3 * time.Minute},
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 15*time.Minute)
+	defer cancel()
+	// One boot of the test host per case: in one batch, the case after
+	// "handled" showed no console at all (not understood yet; alone it
+	// passes).
+	var results []testhost.Result
+	for _, c := range cases {
+		rs, err := testhost.Run(ctx, testhost.Config{}, []testhost.Case{c})
+		if err != nil {
+			t.Fatalf("test host: %v", err)
+		}
+		results = append(results, rs...)
+	}
+	want := []struct {
+		status int
+		reason string
+		out    string
+	}{
+		{0, "poweroff", "(?m)^got terminated\ncleaning up$"},
+		{143, "poweroff", "(?m)^ready$"},
+		{0, "reboot", "(?m)^got terminated$"},
+	}
+	for i, r := range results {
+		w := want[i]
+		if r.Err != nil || r.TimedOut || r.ExitStatus != w.status || r.ShutdownReason != w.reason || !regexp.MustCompile(w.out).MatchString(r.Console) {
+			t.Errorf("%s: want status %d, shutdown %s, output matching %q; got %s\nconsole:\n%s\nhost: %+v", r.Name, w.status, w.reason, w.out, r.Summary(), r.Console, r.HostOutputs)
+		}
+	}
+}
