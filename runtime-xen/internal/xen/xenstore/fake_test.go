@@ -1,3 +1,9 @@
+// These are host tests of the protocol against a fake xenstored. On xen,
+// package os imports this package (it watches control/shutdown), so tests
+// in the package could not import testing there.
+
+//go:build !xen
+
 package xenstore
 
 // An in-memory xenstored: the server side of the wire protocol, over any
