@@ -157,16 +157,27 @@ func domUFigures(helloXen string) {
 		}
 	}
 	fmt.Printf("wall time of the whole run (test host boot included): %v\n", wall.Round(100*time.Millisecond))
-	lo, hi := 1, 64
+	fmt.Printf("smallest domU memory: %d MiB\n", smallest(func(mem int) bool {
+		return strings.Contains(runXen(helloXen, mem, "GOXEN_MODE=domu"), "hello, xen")
+	}))
+}
+
+// smallest returns the least memory (MiB, up to 64) in which runs reports
+// that hello world ran, by bisection.
+func smallest(runs func(memMiB int) bool) int {
+	lo, hi := 1, 64 // hello fails at lo (or lo is 1), runs at hi
+	if !runs(hi) {
+		fatal("hello does not run in 64 MiB")
+	}
 	for hi-lo > 1 {
 		mid := (lo + hi) / 2
-		if strings.Contains(runXen(helloXen, mid, "GOXEN_MODE=domu"), "hello, xen") {
+		if runs(mid) {
 			hi = mid
 		} else {
 			lo = mid
 		}
 	}
-	fmt.Printf("smallest domU memory: %d MiB\n", hi)
+	return hi
 }
 
 func sizes(dir string) {
@@ -223,19 +234,7 @@ func goRun(dir string) {
 
 func smallestMemory(helloXen string) {
 	fmt.Println("\n## Smallest domain memory in which hello world runs (dom0, MiB)")
-	lo, hi := 1, 64 // hello fails at lo (or lo is 1), runs at hi
-	if !runsIn(helloXen, hi) {
-		fatal("hello does not run in 64 MiB")
-	}
-	for hi-lo > 1 {
-		mid := (lo + hi) / 2
-		if runsIn(helloXen, mid) {
-			hi = mid
-		} else {
-			lo = mid
-		}
-	}
-	fmt.Printf("%d MiB\n", hi)
+	fmt.Printf("%d MiB\n", smallest(func(mem int) bool { return runsIn(helloXen, mem) }))
 }
 
 // fsFigures runs fsThroughput on xen (the in-memory file system, under the
