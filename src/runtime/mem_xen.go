@@ -338,7 +338,7 @@ func xenDemandFault(addr uintptr) (handled, outOfMemory bool) {
 	if pa == 0 {
 		return false, true
 	}
-	memclrNoHeapPointers(unsafe.Pointer(pa), xenPageSize)
+	xenClearFrame(pa) // not memclr: no vector registers in a trap (xenTrapCommon)
 	*pte = uint64(pa) | xenPTEPresent | xenPTEWritable | xenPTECommitted
 	return true, false
 }

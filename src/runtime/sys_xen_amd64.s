@@ -84,10 +84,19 @@ TEXT runtime·xenTrapStubs(SB),NOSPLIT,$0-8
 	RET
 
 // xenTrapCommon saves the general registers below the CPU's frame, making a
-// xenTrapFrame, saves the FPU/SIMD state (the trap handler is Go code and may
-// use vector registers), and calls xenTrap with the frame. It runs on an
-// interrupt stack (IST). xenTrap may change the saved rip and rsp to make the
-// interrupted code call sigpanic, as a Unix signal handler does.
+// xenTrapFrame, saves the x87/SSE state with FXSAVE (the trap handler is Go
+// code, which uses XMM registers), and calls xenTrap with the frame. It runs
+// on an interrupt stack (IST). xenTrap may change the saved rip and rsp to
+// make the interrupted code call sigpanic, as a Unix signal handler does.
+//
+// Only FXSAVE's x87/SSE state: the handler paths that return (a demand
+// fault, a fault turned into a panic) use no AVX register, so the
+// interrupted code's YMM/ZMM upper halves and mask registers stay as they
+// were. XSAVE/XRSTOR of every enabled component would cover them too, but
+// in a domU under QEMU's emulated Xen the XRSTOR at the end of a trap
+// intermittently took a #GP on the image its own XSAVE had just written
+// (about one boot in four, always during mallocinit's first demand faults),
+// and the domain then spun on that fault.
 TEXT runtime·xenTrapCommon(SB),NOSPLIT|NOFRAME,$0
 	PUSHQ	AX
 	PUSHQ	BX
@@ -106,41 +115,17 @@ TEXT runtime·xenTrapCommon(SB),NOSPLIT|NOFRAME,$0
 	PUSHQ	R15
 	MOVQ	SP, R12	// the xenTrapFrame
 	MOVQ	SP, R13
-	SUBQ	runtime·xenXsaveSize(SB), R13
-	ANDQ	$~63, R13	// the save area: XSAVE needs 64-byte alignment
+	SUBQ	$512, R13
+	ANDQ	$~63, R13	// the FXSAVE area (16-byte alignment needed)
 	LEAQ	-32(R13), SP
 	MOVQ	R12, 8(SP)
 	MOVQ	R13, 16(SP)
-	MOVL	$-1, AX	// save every enabled state component
-	MOVL	$-1, DX
-	CMPB	runtime·xenHaveXSAVE(SB), $0
-	JEQ	fxsave
-	// XRSTOR faults unless bytes 8-63 of the XSAVE header are zero, and XSAVE
-	// does not write them.
-	MOVQ	$0, 520(R13)
-	MOVQ	$0, 528(R13)
-	MOVQ	$0, 536(R13)
-	MOVQ	$0, 544(R13)
-	MOVQ	$0, 552(R13)
-	MOVQ	$0, 560(R13)
-	MOVQ	$0, 568(R13)
-	XSAVE64	(R13)
-	JMP	saved
-fxsave:
 	FXSAVE64	(R13)
-saved:
 	MOVQ	R12, 0(SP)
 	CALL	runtime·xenTrap(SB)
 	MOVQ	16(SP), R13
-	MOVL	$-1, AX
-	MOVL	$-1, DX
-	CMPB	runtime·xenHaveXSAVE(SB), $0
-	JEQ	fxrstor
-	XRSTOR64	(R13)
-	JMP	restored
-fxrstor:
 	FXRSTOR64	(R13)
-restored:
+	MOVB	$0, runtime·xenTrapActive(SB)
 	MOVQ	8(SP), SP
 	POPQ	R15
 	POPQ	R14
@@ -159,6 +144,17 @@ restored:
 	POPQ	AX
 	ADDQ	$16, SP	// vector and error code
 	IRETQ
+
+// xenClearFrame zeroes the 4 KiB frame at pa with REP STOSQ: the demand
+// fault handler's clear, which must not touch vector registers (see
+// xenTrapCommon).
+TEXT runtime·xenClearFrame(SB),NOSPLIT,$0-8
+	MOVQ	pa+0(FP), DI
+	MOVQ	$512, CX
+	XORQ	AX, AX
+	CLD
+	REP;	STOSQ
+	RET
 
 // xenStiHlt enables interrupts and halts until the next one, then disables
 // them again. An upcall that was already pending when STI ran should wake the

@@ -56,14 +56,6 @@ var (
 	xenDoubleFaultStack [8 << 10]byte
 )
 
-// xenXsaveSize is the size of the area xenTrapCommon saves the FPU/SIMD state
-// in (XSAVE with the enabled features, else FXSAVE's 512 bytes), so that code
-// interrupted by a demand fault resumes with its vector registers intact.
-var (
-	xenXsaveSize uintptr = 512
-	xenHaveXSAVE bool
-)
-
 // xenLastTrap keeps the frame of the trap that ended the program, for the
 // register dump printed from sigpanic.
 var xenLastTrap xenTrapFrame
@@ -71,6 +63,7 @@ var xenLastTrap xenTrapFrame
 // Defined in sys_xen_amd64.s.
 func xenTrapStubs() *[32]uintptr // the exception entry stubs, by vector
 func xenUpcall()
+func xenClearFrame(pa uintptr)
 
 // xenStiHlt halts with interrupts enabled until the next one (sys_xen_amd64.s).
 func xenStiHlt()
@@ -108,13 +101,6 @@ func xenInitTraps() {
 	*(*uint16)(unsafe.Pointer(&idtr[0])) = uint16(unsafe.Sizeof(xenIDT) - 1)
 	*(*uint64)(unsafe.Pointer(&idtr[2])) = uint64(uintptr(unsafe.Pointer(&xenIDT)))
 	xen.Lidt(unsafe.Pointer(&idtr))
-
-	// The FPU/SIMD save area for traps (see xenXsaveSize).
-	if _, _, ecx, _ := xen.Cpuid(1, 0); ecx&(1<<27) != 0 { // OSXSAVE: set by xenEntry64
-		_, ebx, _, _ := xen.Cpuid(0xD, 0) // EBX: size for the features enabled in XCR0
-		xenXsaveSize = uintptr(ebx)
-		xenHaveXSAVE = true
-	}
 }
 
 // xenGDT is the GDT the start-of-day code loads (rt0_xen_amd64.s): null, 64-bit
@@ -132,6 +118,15 @@ func xenSetGate(v int, handler uintptr, ist uint64) {
 	xenIDT[v][1] = h >> 32
 }
 
+// xenTrapActive is set from xenTrap's start until xenTrapCommon has restored
+// the interrupted state; xenTrapOuter is a copy of the frame being handled,
+// for the report of a nested trap.
+var (
+	xenTrapActive   bool
+	xenTrapOuter    xenTrapFrame
+	xenTrapOuterCR2 uintptr
+)
+
 // xenTrapG is the goroutine trap handlers run as: its stack is the interrupt
 // stack, so that the handler's Go code passes its stack checks (the interrupted
 // goroutine's bounds do not describe the IST stack). It plays the part of
@@ -144,10 +139,30 @@ var xenTrapG g
 //go:nosplit
 //go:nowritebarrierrec
 func xenTrap(f *xenTrapFrame) {
-	gp := getg()
-	if gp == &xenTrapG {
-		xenTrapDie(f, "trap while handling a trap")
+	// Every exception runs on the one interrupt stack, so a trap taken
+	// before xenTrapCommon has restored the previous one's state (in the
+	// handler, or in xenTrapCommon's own restore) has overwritten that
+	// trap's frame: report both and stop, rather than resuming from a
+	// clobbered frame (which loops on the fault).
+	if xenTrapActive {
+		// Print on the trap g: the interrupted g's stack bounds do not
+		// describe this stack.
+		*(*uintptr)(unsafe.Pointer(&xenTrapG.m)) = uintptr(unsafe.Pointer(&m0))
+		setg(&xenTrapG)
+		print("runtime: xen: trap while handling a trap\n")
+		xenPrintTrap(&xenTrapOuter)
+		if xenTrapOuter.vector == xenVecPageFault {
+			print("(page fault address ", hex(xenTrapOuterCR2), ")\n")
+		}
+		print("\nthe trap taken while handling it:\n")
+		xenTrapDie(f, "nested trap")
 	}
+	xenTrapActive = true
+	xenTrapOuter = *f
+	if f.vector == xenVecPageFault {
+		xenTrapOuterCR2 = xen.ReadCR2()
+	}
+	gp := getg()
 	mp := &m0
 	if gp != nil && gp.m != nil {
 		mp = gp.m
