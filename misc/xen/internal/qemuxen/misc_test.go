@@ -317,3 +317,44 @@ func TestWorkFilesAndModule(t *testing.T) {
 }
 
 func long() string { return strings.Repeat("long-", 30) + "name.txt" }
+
+// A package of a GOROOT also gets the GOROOT's time zone database, its
+// src/testdata and the testdata directories above the package.
+func TestWorkFilesGOROOT(t *testing.T) {
+	root := t.TempDir()
+	for name, data := range map[string]string{
+		"VERSION":                      "go1.26.8\n",
+		"lib/time/zoneinfo.zip":        "zip",
+		"src/testdata/shared.txt":      "s",
+		"src/compress/testdata/e.txt":  "e",
+		"src/compress/lzw/reader.go":   "package lzw\n",
+		"src/compress/other/x.txt":     "not given",
+		"src/compress/lzw/testdata/t":  "t",
+		"src/image/testdata/never.gif": "other tree",
+	} {
+		p := filepath.Join(root, name)
+		os.MkdirAll(filepath.Dir(p), 0o755)
+		if err := os.WriteFile(p, []byte(data), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	paths, _, err := WorkFiles(filepath.Join(root, "src/compress/lzw"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := map[string]bool{}
+	for _, p := range paths {
+		r, _ := filepath.Rel(root, p)
+		got[filepath.ToSlash(r)] = true
+	}
+	for _, want := range []string{"lib/time/zoneinfo.zip", "src/testdata/shared.txt", "src/compress/testdata/e.txt", "src/compress/lzw/testdata/t", "src/compress/lzw/reader.go"} {
+		if !got[want] {
+			t.Errorf("WorkFiles lacks %s: %v", want, got)
+		}
+	}
+	for _, never := range []string{"src/compress/other/x.txt", "src/image/testdata/never.gif"} {
+		if got[never] {
+			t.Errorf("WorkFiles gives %s", never)
+		}
+	}
+}

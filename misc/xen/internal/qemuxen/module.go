@@ -74,9 +74,11 @@ func WorkFiles(dir string) (paths []string, size int64, err error) {
 		}
 	}
 	// A test of the standard library also reads files of its GOROOT: the
-	// time zone database (time opens ../../lib/time/zoneinfo.zip) and the
-	// shared src/testdata (compress/flate opens ../../testdata/...). js and
-	// wasip1 see the host's files; the guest gets these.
+	// time zone database (time opens ../../lib/time/zoneinfo.zip), the
+	// shared src/testdata (compress/flate opens ../../testdata/...) and
+	// the testdata of the directories above the package's (compress/lzw
+	// opens ../testdata/e.txt, image/gif ../testdata/...). js and wasip1
+	// see the host's files; the guest gets these.
 	for d := filepath.Dir(dir); d != filepath.Dir(d); d = filepath.Dir(d) {
 		if !strings.HasPrefix(dir, filepath.Join(d, "src")+string(filepath.Separator)) {
 			continue
@@ -84,7 +86,11 @@ func WorkFiles(dir string) (paths []string, size int64, err error) {
 		if _, err := os.Stat(filepath.Join(d, "VERSION")); err != nil {
 			continue
 		}
-		for _, extra := range []string{filepath.Join(d, "lib", "time", "zoneinfo.zip"), filepath.Join(d, "src", "testdata")} {
+		extras := []string{filepath.Join(d, "lib", "time", "zoneinfo.zip"), filepath.Join(d, "src", "testdata")}
+		for a := filepath.Dir(dir); strings.HasPrefix(a, filepath.Join(d, "src")+string(filepath.Separator)); a = filepath.Dir(a) {
+			extras = append(extras, filepath.Join(a, "testdata"))
+		}
+		for _, extra := range extras {
 			err := filepath.WalkDir(extra, func(path string, e fs.DirEntry, err error) error {
 				if err != nil {
 					return err
