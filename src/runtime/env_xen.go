@@ -22,6 +22,7 @@
 package runtime
 
 import (
+	"internal/cpu"
 	"internal/runtime/xen"
 	"internal/stringslite"
 	"unsafe"
@@ -89,7 +90,13 @@ func xenReadOptions() {
 var xenOptionBuf [512]byte
 
 // goenvs builds os.Args and the environment from the command line.
+//
+// It also runs the one platform fix-up that must follow cpuinit:
+// cputicks does not use RDTSCP on Xen. Under QEMU's emulated Xen the guest
+// sees RDTSCP in CPUID but the instruction faults (#GP) -- runtime/pprof's
+// cycle count hit it; RDTSC behind fences, cputicks's other path, is as good.
 func goenvs() {
+	cpu.X86.HasRDTSCP = false
 	var args, env []string
 	line := xenCmdline()
 	phase := 0 // 0: options, 1: environment, 2: arguments
