@@ -90,10 +90,10 @@ func (r *Runner) RunDomU(ctx context.Context, binary string, cmdline *Cmdline, p
 		fmt.Fprintf(r.Stderr, "go_xen_amd64_exec: GOXEN_MODE=domu: %v\n", res.Err)
 		return UsageExitCode
 	case res.TimedOut && !res.CreateTimedOut:
-		fmt.Fprintf(r.Stderr, "go_xen_amd64_exec: timed out after %v (%s): destroyed the domain\n%s\n", timeout, r.TimeoutWhy, res.XLList)
+		fmt.Fprintf(r.Stderr, "go_xen_amd64_exec: timed out after %v (%s): destroyed the domain\n%s", timeout, r.TimeoutWhy, res.Details())
 		return TimeoutExitCode
 	case res.CreateStatus != 0 || res.CreateTimedOut:
-		fmt.Fprintf(r.Stderr, "go_xen_amd64_exec: GOXEN_MODE=domu: xl create failed (status %d):\n%s\n", res.CreateStatus, res.CreateLog)
+		fmt.Fprintf(r.Stderr, "go_xen_amd64_exec: GOXEN_MODE=domu: xl create failed (status %d):\n%s", res.CreateStatus, res.Details())
 		return UsageExitCode
 	case res.Crashed:
 		fmt.Fprintf(r.Stderr, "go_xen_amd64_exec: the program crashed (%q; registers and traceback above)\n", res.StatusLine)

@@ -323,14 +323,16 @@ func long() string { return strings.Repeat("long-", 30) + "name.txt" }
 func TestWorkFilesGOROOT(t *testing.T) {
 	root := t.TempDir()
 	for name, data := range map[string]string{
-		"VERSION":                      "go1.26.8\n",
-		"lib/time/zoneinfo.zip":        "zip",
-		"src/testdata/shared.txt":      "s",
-		"src/compress/testdata/e.txt":  "e",
-		"src/compress/lzw/reader.go":   "package lzw\n",
-		"src/compress/other/x.txt":     "not given",
-		"src/compress/lzw/testdata/t":  "t",
-		"src/image/testdata/never.gif": "other tree",
+		"VERSION":                         "go1.26.8\n",
+		"lib/time/zoneinfo.zip":           "zip",
+		"src/testdata/shared.txt":         "s",
+		"src/compress/testdata/e.txt":     "e",
+		"src/compress/lzw/reader.go":      "package lzw\n",
+		"src/compress/other/x.txt":        "not given",
+		"src/compress/lzw/testdata/t":     "t",
+		"src/image/testdata/never.gif":    "other tree",
+		"src/compress/lzw/sub/testdata/s": "below",
+		"src/compress/lzw/sub/code.go":    "not given",
 	} {
 		p := filepath.Join(root, name)
 		os.MkdirAll(filepath.Dir(p), 0o755)
@@ -347,12 +349,12 @@ func TestWorkFilesGOROOT(t *testing.T) {
 		r, _ := filepath.Rel(root, p)
 		got[filepath.ToSlash(r)] = true
 	}
-	for _, want := range []string{"lib/time/zoneinfo.zip", "src/testdata/shared.txt", "src/compress/testdata/e.txt", "src/compress/lzw/testdata/t", "src/compress/lzw/reader.go"} {
+	for _, want := range []string{"lib/time/zoneinfo.zip", "src/testdata/shared.txt", "src/compress/testdata/e.txt", "src/compress/lzw/testdata/t", "src/compress/lzw/reader.go", "src/compress/lzw/sub/testdata/s"} {
 		if !got[want] {
 			t.Errorf("WorkFiles lacks %s: %v", want, got)
 		}
 	}
-	for _, never := range []string{"src/compress/other/x.txt", "src/image/testdata/never.gif"} {
+	for _, never := range []string{"src/compress/other/x.txt", "src/image/testdata/never.gif", "src/compress/lzw/sub/code.go"} {
 		if got[never] {
 			t.Errorf("WorkFiles gives %s", never)
 		}

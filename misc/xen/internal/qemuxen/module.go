@@ -77,8 +77,9 @@ func WorkFiles(dir string) (paths []string, size int64, err error) {
 	// time zone database (time opens ../../lib/time/zoneinfo.zip), the
 	// shared src/testdata (compress/flate opens ../../testdata/...) and
 	// the testdata of the directories above the package's (compress/lzw
-	// opens ../testdata/e.txt, image/gif ../testdata/...). js and wasip1
-	// see the host's files; the guest gets these.
+	// opens ../testdata/e.txt, image/gif ../testdata/...) and of those
+	// below it (internal/trace globs internal/tracev1/testdata). js and
+	// wasip1 see the host's files; the guest gets these.
 	for d := filepath.Dir(dir); d != filepath.Dir(d); d = filepath.Dir(d) {
 		if !strings.HasPrefix(dir, filepath.Join(d, "src")+string(filepath.Separator)) {
 			continue
@@ -89,6 +90,18 @@ func WorkFiles(dir string) (paths []string, size int64, err error) {
 		extras := []string{filepath.Join(d, "lib", "time", "zoneinfo.zip"), filepath.Join(d, "src", "testdata")}
 		for a := filepath.Dir(dir); strings.HasPrefix(a, filepath.Join(d, "src")+string(filepath.Separator)); a = filepath.Dir(a) {
 			extras = append(extras, filepath.Join(a, "testdata"))
+		}
+		for _, e := range entries {
+			if !e.IsDir() || e.Name() == "testdata" {
+				continue
+			}
+			filepath.WalkDir(filepath.Join(dir, e.Name()), func(path string, d fs.DirEntry, err error) error {
+				if err == nil && d.IsDir() && d.Name() == "testdata" {
+					extras = append(extras, path)
+					return fs.SkipDir
+				}
+				return nil
+			})
 		}
 		for _, extra := range extras {
 			err := filepath.WalkDir(extra, func(path string, e fs.DirEntry, err error) error {
