@@ -1,14 +1,26 @@
 package os
 
-import "syscall"
+import (
+	"context"
+	"internal/xen/xenstore"
+	"syscall"
+	"time"
+)
 
 // Xen's file system has no exec, so close-on-exec means nothing.
 const supportsCloseOnExec = false
 
-// hostname is the domain's name once the Xen store is read (a later
-// addition); until then it is "xen".
+// hostname is the domain's name, its xenstore key "name" (what xl list
+// shows; xl rename changes it). The control domain, which has no xenstore
+// connection, is "xen".
 func hostname() (name string, err error) {
-	return "xen", nil
+	c, err := xenstore.Local()
+	if err != nil {
+		return "xen", nil
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	return c.Read(ctx, "name")
 }
 
 // Pipe returns a connected pair of Files; reads from r return bytes written

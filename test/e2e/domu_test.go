@@ -38,10 +38,10 @@ func TestXenstoreFromDomU(t *testing.T) {
 	}
 	r := results[0]
 	if r.Err != nil || r.ExitStatus != 0 {
-		t.Fatalf("%s\nconsole:\n%s\nhost: %+v", r.Summary(), r.Console, r.HostOutputs)
+		t.Fatalf("%s\nconsole:\n%s\nhost: %+v\n%s", r.Summary(), r.Console, r.HostOutputs, r.Details())
 	}
 	for _, p := range []string{
-		`(?m)^domid [1-9][0-9]* name xth-\S+$`,
+		`(?m)^domid [1-9][0-9]* name (xth-\S+)\nhostname (xth-\S+)$`,
 		`(?m)^ping 3$`,
 		`(?m)^attempts 2 y 43$`,
 		`(?m)^missing key: .*ENOENT`,
@@ -49,6 +49,9 @@ func TestXenstoreFromDomU(t *testing.T) {
 		if !regexp.MustCompile(p).MatchString(r.Console) {
 			t.Errorf("console does not match %q:\n%s", p, r.Console)
 		}
+	}
+	if m := regexp.MustCompile(`(?m)^domid \d+ name (\S+)\nhostname (\S+)$`).FindStringSubmatch(r.Console); m == nil || m[1] != m[2] {
+		t.Errorf("os.Hostname is not the domain's name: %q", m)
 	}
 	if len(r.HostOutputs) < 1 || strings.TrimSpace(r.HostOutputs[0].Stdout) != "ok" {
 		t.Errorf("dom0 did not read the domain's answer: %+v", r.HostOutputs)
@@ -70,16 +73,9 @@ func TestShutdownFromToolstack(t *testing.T) {
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 15*time.Minute)
 	defer cancel()
-	// One boot of the test host per case: in one batch, the case after
-	// "handled" showed no console at all (not understood yet; alone it
-	// passes).
-	var results []testhost.Result
-	for _, c := range cases {
-		rs, err := testhost.Run(ctx, testhost.Config{}, []testhost.Case{c})
-		if err != nil {
-			t.Fatalf("test host: %v", err)
-		}
-		results = append(results, rs...)
+	results, err := testhost.Run(ctx, testhost.Config{}, cases)
+	if err != nil {
+		t.Fatalf("test host: %v", err)
 	}
 	want := []struct {
 		status int
@@ -93,7 +89,67 @@ func TestShutdownFromToolstack(t *testing.T) {
 	for i, r := range results {
 		w := want[i]
 		if r.Err != nil || r.TimedOut || r.ExitStatus != w.status || r.ShutdownReason != w.reason || !regexp.MustCompile(w.out).MatchString(r.Console) {
-			t.Errorf("%s: want status %d, shutdown %s, output matching %q; got %s\nconsole:\n%s\nhost: %+v", r.Name, w.status, w.reason, w.out, r.Summary(), r.Console, r.HostOutputs)
+			t.Errorf("%s: want status %d, shutdown %s, output matching %q; got %s\nconsole:\n%s\nhost: %+v\n%s", r.Name, w.status, w.reason, w.out, r.Summary(), r.Console, r.HostOutputs, r.Details())
+		}
+	}
+}
+
+// Event channels and grants between a domU and dom0: the domU offers an
+// unbound port and a granted page; dom0peer (in dom0, through Linux's
+// /dev/xen/evtchn and /dev/xen/gntdev) binds the port, maps the page,
+// answers in it and rings; the domU's Revoke is refused while dom0 maps the
+// page and succeeds after dom0 has unmapped it. The domU also reads a key
+// dom0 wrote before the domain started, fills its grant table, and ends
+// waits by deadline and by Close.
+func TestEventChannelsAndGrants(t *testing.T) {
+	t.Parallel()
+	img := image(t, "grant")
+	peer := hostTool(t, "dom0peer")
+	c := testhost.Case{
+		Name:           "grant",
+		Kernel:         img,
+		MemoryMiB:      64,
+		HostTools:      []string{peer},
+		BeforeCommands: []string{`xenstore-write /local/domain/$DOMID/data/before-boot "written by dom0"`},
+		HostCommands:   []string{`dom0peer $DOMID`},
+		Timeout:        3 * time.Minute,
+		CommandTimeout: 3 * time.Minute,
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Minute)
+	defer cancel()
+	results, err := testhost.Run(ctx, testhost.Config{}, []testhost.Case{c})
+	if err != nil {
+		t.Fatalf("test host: %v", err)
+	}
+	r := results[0]
+	if r.Err != nil || r.ExitStatus != 0 {
+		t.Fatalf("%s\nconsole:\n%s\nhost: %+v\n%s", r.Summary(), r.Console, r.HostOutputs, r.Details())
+	}
+	for _, p := range []string{
+		`(?m)^before boot: written by dom0$`,
+		`(?m)^dom0 wrote: hello from dom0 to domain [1-9][0-9]*$`,
+		`(?m)^revoke while mapped: refused$`,
+		`(?m)^revoked after unmap$`,
+		`(?m)^grant table full after 2040 grants$`,
+		`(?m)^VIRQ_DEBUG bound to port [1-9][0-9]*$`,
+		`(?m)^ok$`,
+	} {
+		if !regexp.MustCompile(p).MatchString(r.Console) {
+			t.Errorf("console does not match %q:\n%s", p, r.Console)
+		}
+	}
+	var peerOut string
+	for _, h := range r.HostOutputs {
+		if h.Phase == "during" {
+			peerOut = h.Stdout + h.Stderr
+			if h.ExitStatus != 0 {
+				t.Errorf("dom0peer: exit status %d:\n%s", h.ExitStatus, peerOut)
+			}
+		}
+	}
+	for _, want := range []string{`mapped grant`, `"hello from the domU"`, `unmapped the grant`, `done`} {
+		if !strings.Contains(peerOut, want) {
+			t.Errorf("dom0peer's output lacks %q:\n%s", want, peerOut)
 		}
 	}
 }

@@ -48,6 +48,27 @@ func image(t *testing.T, name string) string {
 	return out
 }
 
+// hostTool builds testdata/name as a static linux/amd64 program for the
+// test host's dom0 (testhost.Case.HostTools).
+func hostTool(t *testing.T, name string) string {
+	t.Helper()
+	buildMu.Lock()
+	defer buildMu.Unlock()
+	if bin, ok := built["linux:"+name]; ok {
+		return bin
+	}
+	src, err := filepath.Abs(filepath.Join("testdata", name))
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := filepath.Join(t.TempDir(), name)
+	cmd := xentest.GoCmd(t, []string{"GOOS=linux", "GOARCH=amd64", "CGO_ENABLED=0", "GO111MODULE=off"}, "build", "-o", out, ".")
+	cmd.Dir = src
+	xentest.Run(t, cmd)
+	built["linux:"+name] = out
+	return out
+}
+
 type run struct {
 	out    string        // the program's console output
 	stderr string        // the runner's own messages

@@ -18,6 +18,12 @@
 //	}})
 //	// results[0].ExitStatus, .Console, .ShutdownReason, .HostOutputs ...
 //
+// A case can also bring dom0 tools of its own (HostTools: static
+// linux/amd64 programs, put on the host commands' PATH), run commands
+// before the domain starts (BeforeCommands: it is created paused, e.g. to
+// write xenstore keys the guest reads at boot) and after it has stopped
+// (AfterCommands).
+//
 // Run boots the test host once for all cases, runs them one after another
 // (each case gets a fresh domain; a case that hangs is destroyed at its
 // timeout and the next one runs), powers off and returns one Result per

@@ -67,6 +67,11 @@ type Case struct {
 	MAC string
 	// Disk, if set, gives the guest a PV disk.
 	Disk *Disk
+	// BeforeCommands are bash command strings run in dom0 after xl
+	// create has built the domain and before it starts (it is created
+	// paused and unpaused after them): to write xenstore keys the guest
+	// finds at boot, for example. Same environment as HostCommands.
+	BeforeCommands []string
 	// HostCommands are bash command strings run in dom0, one after
 	// another, as soon as the domain runs (while the guest runs). Their
 	// environment has DOMNAME, DOMID, GUEST_IP, GUEST_MAC, CONSOLE (the
@@ -75,6 +80,10 @@ type Case struct {
 	// xth-wait-console TEXT [SECONDS], which waits until the console shows
 	// TEXT.
 	HostCommands []string
+	// HostTools are files on the build machine, typically static
+	// linux/amd64 programs the host commands run against the guest, put
+	// into a directory on the host commands' PATH under their base names.
+	HostTools []string
 	// AfterCommands run in dom0 after the guest has shut down (or timed
 	// out), before the domain is destroyed; same environment.
 	AfterCommands []string
@@ -97,7 +106,7 @@ type Case struct {
 
 // CommandResult is the outcome of one host command.
 type CommandResult struct {
-	Phase      string // "during" (HostCommands) or "after" (AfterCommands)
+	Phase      string // "before" (BeforeCommands), "during" (HostCommands) or "after" (AfterCommands)
 	Command    string
 	Stdout     string
 	Stderr     string
@@ -196,6 +205,28 @@ func (r *Result) Summary() string {
 	return b.String()
 }
 
+// Details is what the test host recorded to explain a case that timed out
+// or whose domain could not be created: xl create's log, xl list -v, the
+// guest's vCPU state and dom0's processes (each only when recorded).
+func (r *Result) Details() string {
+	var b strings.Builder
+	for _, part := range []struct{ name, text string }{
+		{"xl create", r.CreateLog},
+		{"xl list -v", r.XLList},
+		{"vCPU 0 (xenctx)", r.VCPU},
+		{"dom0 processes", r.Processes},
+	} {
+		if strings.TrimSpace(part.text) == "" || (part.name == "xl create" && r.CreateStatus == 0 && !r.TimedOut) {
+			continue
+		}
+		fmt.Fprintf(&b, "--- %s:\n%s", part.name, part.text)
+		if !strings.HasSuffix(part.text, "\n") {
+			b.WriteByte('\n')
+		}
+	}
+	return b.String()
+}
+
 // Config says how to run the test host.
 type Config struct {
 	// Host is the test host to boot; nil: Run calls Build(Build).
@@ -285,7 +316,15 @@ func normalize(i int, c Case) (Case, error) {
 	if c.Kernel == "" {
 		return c, fmt.Errorf("testhost: case %s: no Kernel", c.Name)
 	}
-	for _, f := range []string{c.Kernel, c.Ramdisk} {
+	seen := map[string]bool{}
+	for _, tool := range c.HostTools {
+		if b := filepath.Base(tool); seen[b] {
+			return c, fmt.Errorf("testhost: case %s: two HostTools named %s", c.Name, b)
+		} else {
+			seen[b] = true
+		}
+	}
+	for _, f := range append([]string{c.Kernel, c.Ramdisk}, c.HostTools...) {
 		if f == "" {
 			continue
 		}
@@ -493,7 +532,10 @@ func (b *blobs) add(src string) (string, error) {
 }
 
 // caseFiles are the dom0 paths of a case's kernel and ramdisk.
-type caseFiles struct{ kernel, ramdisk string }
+type caseFiles struct {
+	kernel, ramdisk string
+	tools           []string
+}
 
 // writeCases writes the run's part of the initrd: /xth with the agent, the
 // cases and their files.
@@ -510,6 +552,13 @@ func writeCases(w io.Writer, cases []Case, base int) error {
 			if files[i].ramdisk, err = bl.add(c.Ramdisk); err != nil {
 				return err
 			}
+		}
+		for _, tool := range c.HostTools {
+			dst, err := bl.add(tool)
+			if err != nil {
+				return err
+			}
+			files[i].tools = append(files[i].tools, dst)
 		}
 		if c.Disk != nil && c.Disk.Image != "" {
 			st, err := os.Stat(c.Disk.Image)
@@ -533,7 +582,8 @@ func writeCases(w io.Writer, cases []Case, base int) error {
 	cw.Dir("xth/files", 0o755)
 	cw.Dir("xth/blobs", 0o755)
 	for _, b := range bl.list {
-		if err := cw.CopyFile(strings.TrimPrefix(b.dst, "/"), 0o644, b.src); err != nil {
+		// Executable: a blob may be one of the cases' HostTools.
+		if err := cw.CopyFile(strings.TrimPrefix(b.dst, "/"), 0o755, b.src); err != nil {
 			return err
 		}
 	}
@@ -543,6 +593,10 @@ func writeCases(w io.Writer, cases []Case, base int) error {
 		cw.Dir(d, 0o755)
 		cw.File(d+"/vars.sh", 0o644, []byte(caseVars(base+i, c)))
 		cw.File(d+"/xl.cfg", 0o644, []byte(xlConfig(base+i, c, files[i])))
+		cw.Dir(d+"/bin", 0o755)
+		for k, tool := range c.HostTools {
+			cw.Symlink(d+"/bin/"+filepath.Base(tool), files[i].tools[k])
+		}
 		if c.Disk != nil && c.Disk.Image != "" {
 			if err := cw.CopyFile(d+"/disk.img", 0o644, c.Disk.Image); err != nil {
 				return err
@@ -550,6 +604,9 @@ func writeCases(w io.Writer, cases []Case, base int) error {
 		}
 		for k, cmd := range c.HostCommands {
 			cw.File(fmt.Sprintf("%s/during-%d.sh", d, k+1), 0o644, []byte(cmd+"\n"))
+		}
+		for k, cmd := range c.BeforeCommands {
+			cw.File(fmt.Sprintf("%s/before-%d.sh", d, k+1), 0o644, []byte(cmd+"\n"))
 		}
 		for k, cmd := range c.AfterCommands {
 			cw.File(fmt.Sprintf("%s/after-%d.sh", d, k+1), 0o644, []byte(cmd+"\n"))
@@ -1132,7 +1189,7 @@ func caseResult(i int, c Case, files map[string][]byte) Result {
 	for _, phase := range []struct {
 		name string
 		cmds []string
-	}{{"during", c.HostCommands}, {"after", c.AfterCommands}} {
+	}{{"before", c.BeforeCommands}, {"during", c.HostCommands}, {"after", c.AfterCommands}} {
 		for k, cmd := range phase.cmds {
 			p := fmt.Sprintf("%s%s-%d", d, phase.name, k+1)
 			cr := CommandResult{Phase: phase.name, Command: cmd, ExitStatus: -1,

@@ -173,6 +173,12 @@ func TestXLConfig(t *testing.T) {
 	if _, err := normalize(0, Case{Kernel: k, MAC: "nonsense"}); err == nil {
 		t.Error("bad MAC accepted")
 	}
+	if _, err := normalize(0, Case{Kernel: k, HostTools: []string{k, filepath.Join(t.TempDir(), "missing")}}); err == nil {
+		t.Error("a missing host tool accepted")
+	}
+	if _, err := normalize(0, Case{Kernel: k, HostTools: []string{k, k}}); err == nil {
+		t.Error("two host tools of one name accepted")
+	}
 	if _, err := normalize(0, Case{Kernel: k, Disk: &Disk{}}); err == nil {
 		t.Error("empty Disk accepted")
 	}

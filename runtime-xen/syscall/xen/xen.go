@@ -3,7 +3,9 @@
 // Package xen gives a Go program running on Xen (GOOS=xen) access to its
 // own domain, as syscall/js gives a js/wasm program the JavaScript host: its
 // domain id and its keys in xenstore, which the toolstack and the control
-// domain use to configure it and talk to it.
+// domain use to configure it and talk to it; event channels, the doorbells
+// between domains; and grants, which let another domain map or copy pages
+// of this one's memory (the two halves of every split device driver).
 //
 // Paths are xenstore paths; a relative one is relative to the domain's home
 // path, /local/domain/ID (so "name" is the domain's name). Errors wrap
@@ -11,8 +13,8 @@
 // errors.Is(err, fs.ErrNotExist) for a missing key, fs.ErrPermission for one
 // the domain may not touch.
 //
-// The control domain (dom0) has no xenstore connection: there every call
-// fails with ErrNoStore.
+// The control domain (dom0) has no xenstore connection: there every
+// xenstore call fails with ErrNoStore.
 package xen
 
 import (
@@ -21,7 +23,7 @@ import (
 	"strconv"
 )
 
-// ErrNoStore is the error of every call in a domain without xenstore.
+// ErrNoStore is the error of every xenstore call in a domain without xenstore.
 var ErrNoStore = xenstore.ErrNoStore
 
 func client() (*xenstore.Client, error) { return xenstore.Local() }

@@ -112,7 +112,9 @@ for dir in "${cases[@]}"; do
 	# TIMEOUT_US to run until it shuts down.
 	deadline=$((t_start + CREATE_TIMEOUT_US))
 	: >"$out/create.log"
-	xl create -F "$dir/xl.cfg" >>"$out/create.log" 2>&1 </dev/null &
+	paused=
+	[ -e "$dir/before-1.sh" ] && paused=-p # BeforeCommands run before it starts
+	xl create -F $paused "$dir/xl.cfg" >>"$out/create.log" 2>&1 </dev/null &
 	xlpid=$!
 	t_created= t_console= timedout=0 cmdpid=
 	while :; do
@@ -126,6 +128,13 @@ for dir in "${cases[@]}"; do
 			deadline=$((t_created + TIMEOUT_US))
 			DOMID=$(sed -n 's/.*(domid \([0-9]*\)).*/\1/p' "$out/create.log")
 			export DOMID
+			if [ -n "$paused" ]; then
+				xth-run-cmds before </dev/null
+				xl unpause "$DOMID" >>"$out/create.log" 2>&1 ||
+					msg "warning: xl unpause $DOMNAME failed"
+				tick
+				deadline=$((T + TIMEOUT_US))
+			fi
 			setsid xth-run-cmds during </dev/null &
 			cmdpid=$!
 		fi

@@ -5,6 +5,7 @@
 # case's directory), XTH_OUT (its results directory), DOMNAME,
 # CMD_TIMEOUT_S and SHUTDOWN_AFTER in the environment.
 phase=$1
+export PATH=$XTH_DIR/bin:$PATH # the case's HostTools
 k=1
 while [ -e "$XTH_DIR/$phase-$k.sh" ]; do
 	f=$XTH_OUT/$phase-$k

@@ -220,3 +220,20 @@ func le64(b []byte) uint64 {
 	}
 	return v
 }
+
+// EvtchnAllocUnbound is struct evtchn_alloc_unbound (event_channel.h): a
+// port in Dom that RemoteDom may bind to.
+type EvtchnAllocUnbound struct {
+	Dom       uint16
+	RemoteDom uint16
+	Port      uint32 // OUT
+}
+
+// EvtchnBindInterdomain is struct evtchn_bind_interdomain (event_channel.h):
+// connects a new local port to RemotePort, an unbound port of RemoteDom.
+type EvtchnBindInterdomain struct {
+	RemoteDom  uint16
+	_          uint16
+	RemotePort uint32
+	LocalPort  uint32 // OUT
+}

@@ -18,6 +18,9 @@ func main() {
 	name, err := xen.Read("name")
 	check(err)
 	fmt.Printf("domid %d name %s\n", id, name)
+	host, err := os.Hostname()
+	check(err)
+	fmt.Printf("hostname %s\n", host)
 
 	check(xen.Write("data/x", "1"))
 	w, err := xen.Watch("data/ping")

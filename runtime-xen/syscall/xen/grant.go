@@ -1,0 +1,73 @@
+//go:build xen
+
+package xen
+
+import (
+	"errors"
+	"internal/xen/gnttab"
+	"unsafe"
+)
+
+// A GrantRef names an entry of this domain's grant table: a page another
+// domain may map or copy. Frontends tell their backends the ref through
+// xenstore.
+type GrantRef uint32
+
+// PageSize is the size of a page that can be granted.
+const PageSize = gnttab.PageSize
+
+var (
+	// ErrGrantInUse: Revoke found the page still mapped (or being copied)
+	// by the other domain.
+	ErrGrantInUse = gnttab.ErrInUse
+	// ErrGrantTableFull: every entry of the grant table is granted.
+	ErrGrantTableFull = gnttab.ErrExhausted
+	// ErrNotGranted: Revoke of a ref that is not granted.
+	ErrNotGranted = gnttab.ErrBadRef
+)
+
+// NewPage returns a new zeroed page-aligned page of memory, to grant.
+func NewPage() []byte {
+	// The allocator's 4096-byte size class keeps its objects 4096-aligned;
+	// allocate twice the size and align by hand should that ever change.
+	if p := make([]byte, PageSize); uintptr(unsafe.Pointer(&p[0]))%PageSize == 0 {
+		return p
+	}
+	p := make([]byte, 2*PageSize)
+	off := PageSize - int(uintptr(unsafe.Pointer(&p[0]))%PageSize)
+	return p[off : off+PageSize : off+PageSize]
+}
+
+// Grant lets domain domid map or copy page (PageSize bytes starting at a
+// page boundary, e.g. from NewPage), read-only if readOnly, and returns the
+// grant's ref. Keep page reachable until Revoke has succeeded: the other
+// domain sees this memory, not a copy.
+func Grant(domid int, page []byte, readOnly bool) (GrantRef, error) {
+	if domid < 0 || domid > 0xFFFF {
+		return 0, errors.New("xen: Grant: bad domain id")
+	}
+	if len(page) != PageSize {
+		return 0, errors.New("xen: Grant: not one page of memory")
+	}
+	t, err := gnttab.Local()
+	if err != nil {
+		return 0, err
+	}
+	gfn, err := gnttab.FrameOf(unsafe.Pointer(&page[0]))
+	if err != nil {
+		return 0, err
+	}
+	r, err := t.Grant(uint16(domid), gfn, readOnly)
+	return GrantRef(r), err
+}
+
+// Revoke ends a grant. While the other domain still has the page mapped it
+// fails with ErrGrantInUse and the grant stays; try again once the other
+// side has unmapped it.
+func Revoke(ref GrantRef) error {
+	t, err := gnttab.Local()
+	if err != nil {
+		return err
+	}
+	return t.Revoke(gnttab.Ref(ref))
+}
