@@ -203,9 +203,9 @@ func run(ctx context.Context, args []string) int {
 	case r.StatusLine != "":
 		return r.ExitStatus
 	case r.TimedOut:
-		fmt.Fprintf(os.Stderr, "xentesthost: the guest did not stop within %v; no status line\n%s%s", c.Timeout, r.XLList, r.VCPU)
+		fmt.Fprintf(os.Stderr, "xentesthost: the guest did not stop within %v; no status line\n%s", c.Timeout, r.Details())
 	case r.CreateStatus != 0:
-		fmt.Fprintf(os.Stderr, "xentesthost: xl create failed (status %d):\n%s", r.CreateStatus, r.CreateLog)
+		fmt.Fprintf(os.Stderr, "xentesthost: xl create failed (status %d):\n%s", r.CreateStatus, r.Details())
 	default:
 		fmt.Fprintf(os.Stderr, "xentesthost: the guest stopped (shutdown reason %q) without a status line\n", r.ShutdownReason)
 	}
