@@ -215,14 +215,31 @@ func xenInitMemory(si *xen.StartInfo) {
 		top = alignUp(end, 1<<30)
 	}
 	xenIdentityTop = top
+	// The image's code and read-only data (its first two PT_LOAD segments,
+	// up to the page-aligned start of the writable one) are mapped
+	// read-only, as a Linux process's are: a stray write there faults
+	// (reflect hands out StructField.Index slices in rodata) instead of
+	// corrupting what every goroutine shares. CR0.WP, set at entry, makes
+	// the protection apply in ring 0.
+	roStart := alignDown(firstmoduledata.text, xenPageSize)
+	roEnd := alignDown(firstmoduledata.noptrdata, xenPageSize)
 	xenPML4 = xenNewTable()
 	for va := uintptr(0); va < top; va += xenLargePage {
 		pde := xenWalk(va, 2, true)
-		if va == 0 {
-			// 4 KiB pages for the first 2 MiB, without page 0.
+		if va == 0 || va < roEnd && roStart < va+xenLargePage {
+			// 4 KiB pages: page 0 stays unmapped, the image's read-only
+			// pages are not writable.
 			pt := xenNewTable()
-			for i := uintptr(1); i < 512; i++ {
-				*(*uint64)(unsafe.Pointer(pt + i*8)) = uint64(i*xenPageSize) | xenPTEPresent | xenPTEWritable
+			for i := uintptr(0); i < 512; i++ {
+				pa := va + i*xenPageSize
+				pte := uint64(pa) | xenPTEPresent | xenPTEWritable
+				switch {
+				case pa == 0:
+					pte = 0
+				case roStart <= pa && pa < roEnd:
+					pte &^= xenPTEWritable
+				}
+				*(*uint64)(unsafe.Pointer(pt + i*8)) = pte
 			}
 			*pde = uint64(pt) | xenPTEPresent | xenPTEWritable
 			continue
