@@ -197,6 +197,10 @@ func xenHandleTrap(f *xenTrapFrame, gp *g) {
 			code = xenSegvAccErr
 		}
 		xenInject(f, gp, _SIGSEGV, code, addr)
+	case xenVecGP:
+		// What Linux does for a #GP in user code (a non-canonical
+		// address, mostly): SIGSEGV, SI_KERNEL, address 0.
+		xenInject(f, gp, _SIGSEGV, xenSegvKernel, 0)
 	case xenVecDivide:
 		xenInject(f, gp, _SIGFPE, xenFpeIntDiv, 0)
 	case xenVecX87, xenVecSIMD:
@@ -214,6 +218,7 @@ func xenHandleTrap(f *xenTrapFrame, gp *g) {
 const (
 	xenSegvMapErr     = 1       // SEGV_MAPERR
 	xenSegvAccErr     = 2       // SEGV_ACCERR
+	xenSegvKernel     = 0x80    // SI_KERNEL
 	xenFpeIntDiv      = 1       // FPE_INTDIV
 	xenSigFatal       = 0x10000 // not a Go fault: dump registers and crash
 	xenSigOutOfMemory = 0x10001 // no frame for a demand fault
@@ -310,11 +315,13 @@ func sigpanic() {
 		throw("out of memory")
 	}
 	if !canpanic() {
+		xenCrashing = true
+		xenPrintTrap(&xenLastTrap)
 		throw("unexpected signal during runtime execution")
 	}
 	switch gp.sig {
 	case _SIGSEGV:
-		if gp.sigcode1 < 0x1000 {
+		if gp.sigcode0 != xenSegvKernel && gp.sigcode1 < 0x1000 {
 			panicmem()
 		}
 		// Support runtime/debug.SetPanicOnFault.
