@@ -12,6 +12,7 @@ package main
 import (
 	"bufio"
 	"bytes"
+	"context"
 	"fmt"
 	"os"
 	"os/exec"
@@ -21,6 +22,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"goforxen.dev/misc/xen/testhost"
 )
 
 const hello = `package main
@@ -141,8 +144,24 @@ func main() {
 // (GOXEN_MODE=domu): the test host's timings of one run, and the smallest
 // domU memory it runs in.
 func domUFigures(helloXen string) {
-	fmt.Println("\n## hello world as a PVH domU on the test host (GOXEN_MODE=domu)")
+	fmt.Println("\n## Test host build (misc/xen/testhost)")
+	cold, err := os.MkdirTemp("", "goxen-testhost-cold")
+	check(err)
+	defer os.RemoveAll(cold)
+	ctx := context.Background()
+	h, err := testhost.Build(ctx, testhost.BuildConfig{CacheDir: cold})
+	check(err)
+	fmt.Printf("cold (empty cache): %v, root %d MiB\n", h.BuildTime.Round(100*time.Millisecond), h.RootBytes>>20)
 	t0 := time.Now()
+	h, err = testhost.Build(ctx, testhost.BuildConfig{CacheDir: cold})
+	check(err)
+	if !h.Cached {
+		fatal("the second build did not find the first in the cache")
+	}
+	fmt.Printf("cached: %v\n", time.Since(t0).Round(time.Millisecond))
+
+	fmt.Println("\n## hello world as a PVH domU on the test host (GOXEN_MODE=domu)")
+	t0 = time.Now()
 	out := runXen(helloXen, 64, "GOXEN_MODE=domu", "GOXEN_VERBOSE=1")
 	wall := time.Since(t0)
 	if !strings.Contains(out, "hello, xen") {
