@@ -333,6 +333,7 @@ func TestWorkFilesGOROOT(t *testing.T) {
 		"src/image/testdata/never.gif":    "other tree",
 		"src/compress/lzw/sub/testdata/s": "below",
 		"src/compress/lzw/sub/code.go":    "not given",
+		"src/compress/compress.go":        "above",
 	} {
 		p := filepath.Join(root, name)
 		os.MkdirAll(filepath.Dir(p), 0o755)
@@ -349,7 +350,7 @@ func TestWorkFilesGOROOT(t *testing.T) {
 		r, _ := filepath.Rel(root, p)
 		got[filepath.ToSlash(r)] = true
 	}
-	for _, want := range []string{"lib/time/zoneinfo.zip", "src/testdata/shared.txt", "src/compress/testdata/e.txt", "src/compress/lzw/testdata/t", "src/compress/lzw/reader.go", "src/compress/lzw/sub/testdata/s"} {
+	for _, want := range []string{"lib/time/zoneinfo.zip", "src/testdata/shared.txt", "src/compress/testdata/e.txt", "src/compress/lzw/testdata/t", "src/compress/lzw/reader.go", "src/compress/lzw/sub/testdata/s", "src/compress/compress.go"} {
 		if !got[want] {
 			t.Errorf("WorkFiles lacks %s: %v", want, got)
 		}

@@ -78,8 +78,10 @@ func WorkFiles(dir string) (paths []string, size int64, err error) {
 	// shared src/testdata (compress/flate opens ../../testdata/...) and
 	// the testdata of the directories above the package's (compress/lzw
 	// opens ../testdata/e.txt, image/gif ../testdata/...) and of those
-	// below it (internal/trace globs internal/tracev1/testdata). js and
-	// wasip1 see the host's files; the guest gets these.
+	// below it (internal/trace globs internal/tracev1/testdata), and the
+	// files of the packages above it (math/big/internal/asmgen compares
+	// its output with ../../arith_*.s). js and wasip1 see the host's
+	// files; the guest gets these.
 	for d := filepath.Dir(dir); d != filepath.Dir(d); d = filepath.Dir(d) {
 		if !strings.HasPrefix(dir, filepath.Join(d, "src")+string(filepath.Separator)) {
 			continue
@@ -90,6 +92,15 @@ func WorkFiles(dir string) (paths []string, size int64, err error) {
 		extras := []string{filepath.Join(d, "lib", "time", "zoneinfo.zip"), filepath.Join(d, "src", "testdata")}
 		for a := filepath.Dir(dir); strings.HasPrefix(a, filepath.Join(d, "src")+string(filepath.Separator)); a = filepath.Dir(a) {
 			extras = append(extras, filepath.Join(a, "testdata"))
+			files, err := os.ReadDir(a)
+			if err != nil {
+				return nil, 0, err
+			}
+			for _, f := range files {
+				if f.Type().IsRegular() {
+					extras = append(extras, filepath.Join(a, f.Name()))
+				}
+			}
 		}
 		for _, e := range entries {
 			if !e.IsDir() || e.Name() == "testdata" {
