@@ -164,6 +164,11 @@ if $quick; then
 	if [ -f "$dir/.xen-overlay" ]; then
 		(cd "$dir" && xargs rm -f <.xen-overlay)
 	fi
+	# Overlay files copied in by hand since (not in .xen-overlay) go too;
+	# one that upstream has is still an error in add_overlays.
+	while read -r from to; do
+		[ -e "$upstream/$to" ] || rm -f "$dir/$to"
+	done < <(overlay_files)
 	phase "applying patches/"
 	apply_patches "$dir"
 	phase "adding overlays"
