@@ -10,6 +10,23 @@ import (
 	"goforxen.dev/misc/xen/testhost"
 )
 
+// runCaseOK runs one case on a test host of its own and fails the test
+// unless the program exits with status 0.
+func runCaseOK(t *testing.T, c testhost.Case) testhost.Result {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Minute)
+	defer cancel()
+	results, err := testhost.Run(ctx, testhost.Config{}, []testhost.Case{c})
+	if err != nil {
+		t.Fatalf("test host: %v", err)
+	}
+	r := results[0]
+	if r.Err != nil || r.ExitStatus != 0 {
+		t.Fatalf("%s\nconsole:\n%s\nhost: %+v\n%s", r.Summary(), r.Console, r.HostOutputs, r.Details())
+	}
+	return r
+}
+
 // Xenstore from inside a domU, through syscall/xen, with dom0 on the other
 // side (level-2 test host): the domain reads its id and name, sees dom0's
 // writes through a watch, answers, and a transaction that dom0 races is run
@@ -30,16 +47,7 @@ func TestXenstoreFromDomU(t *testing.T) {
 		},
 		Timeout: 3 * time.Minute,
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Minute)
-	defer cancel()
-	results, err := testhost.Run(ctx, testhost.Config{}, []testhost.Case{c})
-	if err != nil {
-		t.Fatalf("test host: %v", err)
-	}
-	r := results[0]
-	if r.Err != nil || r.ExitStatus != 0 {
-		t.Fatalf("%s\nconsole:\n%s\nhost: %+v\n%s", r.Summary(), r.Console, r.HostOutputs, r.Details())
-	}
+	r := runCaseOK(t, c)
 	for _, p := range []string{
 		`(?m)^domid [1-9][0-9]* name (xth-\S+)\nhostname (xth-\S+)$`,
 		`(?m)^ping 3$`,
@@ -115,16 +123,7 @@ func TestEventChannelsAndGrants(t *testing.T) {
 		Timeout:        3 * time.Minute,
 		CommandTimeout: 3 * time.Minute,
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Minute)
-	defer cancel()
-	results, err := testhost.Run(ctx, testhost.Config{}, []testhost.Case{c})
-	if err != nil {
-		t.Fatalf("test host: %v", err)
-	}
-	r := results[0]
-	if r.Err != nil || r.ExitStatus != 0 {
-		t.Fatalf("%s\nconsole:\n%s\nhost: %+v\n%s", r.Summary(), r.Console, r.HostOutputs, r.Details())
-	}
+	r := runCaseOK(t, c)
 	for _, p := range []string{
 		`(?m)^before boot: written by dom0$`,
 		`(?m)^dom0 wrote: hello from dom0 to domain [1-9][0-9]*$`,
