@@ -1,3 +1,5 @@
+// Copyright 2026 The Go for Xen Authors.
+
 package os
 
 import (

@@ -1,3 +1,5 @@
+// Copyright 2026 The Go for Xen Authors.
+
 // The console and the end of the program on Xen.
 //
 // Output goes to the Xen console: through the console_io hypercall when the

@@ -1,3 +1,5 @@
+// Copyright 2026 The Go for Xen Authors.
+
 // Arguments, environment and runtime options on Xen come from the command line
 // Xen hands the guest (hvm_start_info.cmdline_paddr); the grammar is in
 // internal/runtime/xen/cmdline.go. Runtime options:

@@ -1,3 +1,5 @@
+// Copyright 2026 The Go for Xen Authors.
+
 // Event channels for the Xen packages outside the runtime
 // (runtime-xen/internal/xen/...): they speak Xen's protocols in plain Go and
 // need from the runtime only where their shared page is, a way to block a

@@ -1,3 +1,5 @@
+// Copyright 2026 The Go for Xen Authors.
+
 // Locks and notes on Xen, where there is one M (singleThreaded).
 //
 // A lock is never contended: finding one held is a self-deadlock. A note that a

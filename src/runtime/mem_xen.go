@@ -1,3 +1,5 @@
+// Copyright 2026 The Go for Xen Authors.
+
 // Memory on Xen: the runtime owns the physical frames of the domain and the
 // page tables.
 //

@@ -1,3 +1,5 @@
+// Copyright 2026 The Go for Xen Authors.
+
 // The event loop on Xen: the netpoller waits for event channels.
 //
 // When no goroutine can run, the scheduler calls netpoll with the time until

@@ -1,3 +1,5 @@
+// Copyright 2026 The Go for Xen Authors.
+
 // The runtime on Xen (GOOS=xen): a PVH guest with one vCPU and one M.
 //
 // There are no OS threads: the runtime runs single-threaded the way it does on

@@ -1,3 +1,5 @@
+// Copyright 2026 The Go for Xen Authors.
+
 // Start of day for GOOS=xen: the PVH entry point.
 //
 // Xen enters a PVH guest at XEN_ELFNOTE_PHYS32_ENTRY (set by cmd/link to this

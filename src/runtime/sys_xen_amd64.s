@@ -1,3 +1,5 @@
+// Copyright 2026 The Go for Xen Authors.
+
 // Interrupt and exception entry for GOOS=xen (see trap_xen.go).
 
 #include "textflag.h"

@@ -1,3 +1,5 @@
+// Copyright 2026 The Go for Xen Authors.
+
 // Traps on Xen: a PVH guest takes exceptions through its own IDT.
 //
 // Every exception runs xenTrapCommon (sys_xen_amd64.s) on an interrupt stack

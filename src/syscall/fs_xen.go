@@ -1,3 +1,5 @@
+// Copyright 2026 The Go for Xen Authors.
+
 // The file system of a Xen guest: in memory, POSIX-like.
 //
 // It is what a program's files are: a tree of inodes (directories, regular

@@ -1,3 +1,5 @@
+// Copyright 2026 The Go for Xen Authors.
+
 // Sockets on Xen are package net's business: this package has no socket
 // layer, so these calls fail with ENOSYS (the constants and Sockaddr types
 // are shared with js and wasip1 in net_fake.go).

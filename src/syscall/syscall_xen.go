@@ -1,3 +1,5 @@
+// Copyright 2026 The Go for Xen Authors.
+
 // Package syscall on Xen (GOOS=xen).
 //
 // A Xen guest has no kernel under it: what a system call does elsewhere is done

@@ -1,3 +1,5 @@
+// Copyright 2026 The Go for Xen Authors.
+
 // Errno values of GOOS=xen: Linux's numbers (asm-generic/errno-base.h and
 // errno.h) with the C library's messages, so that errors read and compare as
 // they do on Linux.

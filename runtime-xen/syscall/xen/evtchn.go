@@ -1,3 +1,5 @@
+// Copyright 2026 The Go for Xen Authors.
+
 //go:build xen
 
 package xen

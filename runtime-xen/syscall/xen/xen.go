@@ -1,3 +1,5 @@
+// Copyright 2026 The Go for Xen Authors.
+
 //go:build xen
 
 // Package xen gives a Go program running on Xen (GOOS=xen) access to its

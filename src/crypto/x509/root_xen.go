@@ -1,3 +1,5 @@
+// Copyright 2026 The Go for Xen Authors.
+
 package x509
 
 // Where a Xen guest looks for system roots: the files and directories a boot

@@ -1,3 +1,5 @@
+// Copyright 2026 The Go for Xen Authors.
+
 // The constants of package goos for GOOS=xen, in the shape gengoos.go generates.
 // There is no IsXen: the other zgoos files would each need one, and nothing uses it
 // (code tests GOOS == "xen").

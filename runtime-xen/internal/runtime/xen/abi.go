@@ -1,3 +1,5 @@
+// Copyright 2026 The Go for Xen Authors.
+
 // Package xen is the runtime's view of Xen: the hypercall interface, the layouts
 // the hypervisor shares with a PVH guest, and the few privileged x86
 // instructions the runtime needs. It is to GOOS=xen what

@@ -1,3 +1,5 @@
+// Copyright 2026 The Go for Xen Authors.
+
 package xen
 
 // The command line grammar of GOOS=xen programs.

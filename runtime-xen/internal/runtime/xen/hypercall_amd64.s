@@ -1,3 +1,5 @@
+// Copyright 2026 The Go for Xen Authors.
+
 #include "textflag.h"
 
 // func Hypercall(op, a1, a2, a3, a4, a5 uintptr) uintptr

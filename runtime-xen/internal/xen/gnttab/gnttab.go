@@ -1,3 +1,5 @@
+// Copyright 2026 The Go for Xen Authors.
+
 // Package gnttab keeps a domain's grant table: the pages it lets other
 // domains (its backends) map or copy, one entry per grant (Xen's
 // xen/include/public/grant_table.h, version 1 entries).

@@ -1,3 +1,5 @@
+// Copyright 2026 The Go for Xen Authors.
+
 // These are host tests of the protocol against a fake xenstored. On xen,
 // package os imports this package (it watches control/shutdown), so tests
 // in the package could not import testing there.

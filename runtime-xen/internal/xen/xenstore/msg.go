@@ -1,3 +1,5 @@
+// Copyright 2026 The Go for Xen Authors.
+
 // Package xenstore is a client of Xen's xenstore: the wire protocol of
 // xen/include/public/io/xs_wire.h and docs/misc/xenstore.txt, the byte rings
 // of the shared xenstore page, and a Client that multiplexes requests, watches

@@ -1,3 +1,5 @@
+// Copyright 2026 The Go for Xen Authors.
+
 // The *at file operations on Xen are those of package syscall's in-memory
 // file system (syscall/fs_xen.go), which provides these bodies by linkname.
 

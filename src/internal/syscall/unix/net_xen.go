@@ -1,3 +1,5 @@
+// Copyright 2026 The Go for Xen Authors.
+
 // Sockets on Xen belong to package net's own stack; there are no socket
 // system calls.
 

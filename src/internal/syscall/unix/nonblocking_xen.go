@@ -1,3 +1,5 @@
+// Copyright 2026 The Go for Xen Authors.
+
 package unix
 
 // Xen's files never block (the file system is in memory), so no descriptor is

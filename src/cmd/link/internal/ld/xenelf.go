@@ -1,3 +1,5 @@
+// Copyright 2026 The Go for Xen Authors.
+
 // Xen guest images (GOOS=xen).
 //
 // A GOOS=xen executable is an ELF64 image that Xen boots as a PVH guest
