@@ -71,10 +71,12 @@ func osinit() {
 
 func getCPUCount() int32 { return 1 }
 
-// xenBoot finds Xen, installs the hypercall page, reads hvm_start_info, takes
-// over memory and traps, and maps shared_info: everything the runtime needs
-// before mallocinit.
+// xenBoot installs the IDT, finds Xen, installs the hypercall page, reads
+// hvm_start_info, takes over memory and maps shared_info: everything the
+// runtime needs before mallocinit. A trap before it has finished is reported
+// by xenEarlyTrap.
 func xenBoot() {
+	xenInitTraps()
 	xenInstallHypercallPage()
 	si := (*xen.StartInfo)(unsafe.Pointer(xenStartInfoPaddr))
 	if si.Magic != xen.StartInfoMagic {
@@ -84,7 +86,6 @@ func xenBoot() {
 	xenDom0 = si.Flags&xenSIFInitDomain != 0
 	xenReadOptions()
 	xenInitMemory(si)
-	xenInitTraps()
 	xenMapSharedInfo()
 	xenInitConsole()
 	xenInitEvents()
@@ -95,10 +96,19 @@ func xenBoot() {
 		xenBootStamp("PVH entry", xenBootEntry)
 		xenBootStamp("platform up (osinit)", nanotime1())
 	}
+	xenBooted = true
 }
 
-// xenBootEntry is the Xen system time of the PVH entry (goxen.boottime=1).
-var xenBootEntry int64
+// xenBooted is set when xenBoot has finished.
+var xenBooted bool
+
+// xenBootEntry is the Xen system time of the PVH entry (goxen.boottime=1);
+// xenBootFirstOutput is set when the program's first write to stdout or
+// stderr has been stamped (for hello world: the start of main).
+var (
+	xenBootEntry       int64
+	xenBootFirstOutput bool
+)
 
 // xenBootStamp prints one line of the boot timeline: Xen system time, and
 // milliseconds since the PVH entry.
@@ -141,18 +151,22 @@ func xenInstallHypercallPage() {
 
 var xenHypercallPageBuf [2 * xenPageSize]byte
 
-// xenBootFail reports a failure before the console works, on the port-0xE9
-// debug console (Xen prints it for HVM guests with guest_loglvl, QEMU with
-// -debugcon), then halts or shuts down.
+// xenBootFail reports a failure during start of day on the console, or before
+// the console works on the port-0xE9 debug console (Xen prints it for HVM
+// guests with guest_loglvl, QEMU with -debugcon), then shuts the domain down
+// as crashed (or halts, before the hypercall page).
 func xenBootFail(msg string) {
-	if xen.HypercallPage != 0 {
+	if xen.HypercallPage != 0 && (xenDom0 || xenConsRing != 0) {
 		print("runtime: xen: ", msg, "\n")
+	} else {
+		for i := 0; i < len(msg); i++ {
+			xen.Outb(0xe9, msg[i])
+		}
+		xen.Outb(0xe9, '\n')
+	}
+	if xen.HypercallPage != 0 {
 		xenShutdown(xen.ShutdownCrash)
 	}
-	for i := 0; i < len(msg); i++ {
-		xen.Outb(0xe9, msg[i])
-	}
-	xen.Outb(0xe9, '\n')
 	for {
 		xenStiHlt()
 	}
@@ -432,6 +446,10 @@ func write1(fd uintptr, p unsafe.Pointer, n int32) int32 {
 
 //go:linkname syscall_consoleWrite syscall.consoleWrite
 func syscall_consoleWrite(b []byte) {
+	if xenOptBootTime && !xenBootFirstOutput {
+		xenBootFirstOutput = true
+		xenBootStamp("first output of the program", nanotime())
+	}
 	if len(b) > 0 {
 		xenConsoleWrite(unsafe.Pointer(&b[0]), int32(len(b)))
 	}

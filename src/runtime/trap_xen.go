@@ -58,9 +58,17 @@ var (
 	xenDoubleFaultStack [8 << 10]byte
 )
 
-// xenLastTrap keeps the frame of the trap that ended the program, for the
-// register dump printed from sigpanic.
-var xenLastTrap xenTrapFrame
+// xenTrapRecord is a trap as the register dump reports it: the frame, and for
+// a page fault the faulting address (CR2, which the next page fault
+// overwrites).
+type xenTrapRecord struct {
+	frame xenTrapFrame
+	cr2   uintptr
+}
+
+// xenLastTrap keeps the trap that ended the program, for the register dump
+// printed from sigpanic (whose own path may take demand faults).
+var xenLastTrap xenTrapRecord
 
 // Defined in sys_xen_amd64.s.
 func xenTrapStubs() *[32]uintptr // the exception entry stubs, by vector
@@ -121,12 +129,12 @@ func xenSetGate(v int, handler uintptr, ist uint64) {
 }
 
 // xenTrapActive is set from xenTrap's start until xenTrapCommon has restored
-// the interrupted state; xenTrapOuter is a copy of the frame being handled,
-// for the report of a nested trap.
+// the interrupted state; xenTrapOuter is the trap being handled, xenTrapInner
+// one taken while handling it (a nested trap, reported with both).
 var (
-	xenTrapActive   bool
-	xenTrapOuter    xenTrapFrame
-	xenTrapOuterCR2 uintptr
+	xenTrapActive bool
+	xenTrapOuter  xenTrapRecord
+	xenTrapInner  xenTrapRecord
 )
 
 // xenTrapG is the goroutine trap handlers run as: its stack is the interrupt
@@ -153,17 +161,12 @@ func xenTrap(f *xenTrapFrame) {
 		setg(&xenTrapG)
 		print("runtime: xen: trap while handling a trap\n")
 		xenPrintTrap(&xenTrapOuter)
-		if xenTrapOuter.vector == xenVecPageFault {
-			print("(page fault address ", hex(xenTrapOuterCR2), ")\n")
-		}
 		print("\nthe trap taken while handling it:\n")
-		xenTrapDie(f, "nested trap")
+		xenRecordTrap(&xenTrapInner, f)
+		xenTrapDie(&xenTrapInner, "nested trap")
 	}
 	xenTrapActive = true
-	xenTrapOuter = *f
-	if f.vector == xenVecPageFault {
-		xenTrapOuterCR2 = xen.ReadCR2()
-	}
+	xenRecordTrap(&xenTrapOuter, f)
 	gp := getg()
 	mp := &m0
 	if gp != nil && gp.m != nil {
@@ -177,11 +180,25 @@ func xenTrap(f *xenTrapFrame) {
 	setg(gp)
 }
 
+// xenRecordTrap copies f into r, with the page-fault address.
+//
+//go:nosplit
+//go:nowritebarrierrec
+func xenRecordTrap(r *xenTrapRecord, f *xenTrapFrame) {
+	r.frame = *f
+	r.cr2 = 0
+	if f.vector == xenVecPageFault {
+		r.cr2 = xen.ReadCR2()
+	}
+}
+
 //go:nowritebarrierrec
 func xenHandleTrap(f *xenTrapFrame, gp *g) {
 	var addr uintptr
 	if f.vector == xenVecPageFault {
 		addr = xen.ReadCR2()
+	}
+	if f.vector == xenVecPageFault && xenPML4 != 0 {
 		handled, oom := xenDemandFault(addr)
 		if handled {
 			return
@@ -190,6 +207,9 @@ func xenHandleTrap(f *xenTrapFrame, gp *g) {
 			xenInject(f, gp, _SIGSEGV, xenSigOutOfMemory, addr)
 			return
 		}
+	}
+	if !xenBooted {
+		xenEarlyTrap(&xenTrapOuter)
 	}
 	switch f.vector {
 	case xenVecPageFault:
@@ -216,6 +236,42 @@ func xenHandleTrap(f *xenTrapFrame, gp *g) {
 	}
 }
 
+// xenEarlyTrap reports a trap taken during start of day (xenBoot), when there
+// may be no console, no memory map and no goroutine to panic on, and stops.
+// It builds its message without allocating.
+//
+//go:nowritebarrierrec
+func xenEarlyTrap(r *xenTrapRecord) {
+	b := xenEarlyTrapMsg[:]
+	n := copy(b, "trap during start of day: ")
+	n += copy(b[n:], xenTrapName(r.frame.vector))
+	n += copy(b[n:], " at PC 0x")
+	n += xenPutHex(b[n:], r.frame.rip)
+	if r.frame.vector == xenVecPageFault {
+		n += copy(b[n:], ", address 0x")
+		n += xenPutHex(b[n:], uint64(r.cr2))
+	}
+	xenBootFail(slicebytetostringtmp(&b[0], n))
+}
+
+var xenEarlyTrapMsg [128]byte
+
+// xenPutHex writes v in hexadecimal at the start of b and returns the number
+// of bytes written.
+func xenPutHex(b []byte, v uint64) int {
+	var d [16]byte
+	i := len(d)
+	for {
+		i--
+		d[i] = "0123456789abcdef"[v&15]
+		v >>= 4
+		if v == 0 {
+			break
+		}
+	}
+	return copy(b, d[i:])
+}
+
 // gp.sigcode0 values: the Linux si_code values sigpanic tests, and two of ours.
 const (
 	xenSegvMapErr     = 1       // SEGV_MAPERR
@@ -232,14 +288,14 @@ const (
 //
 //go:nowritebarrierrec
 func xenInject(f *xenTrapFrame, gp *g, sig uint32, code, addr uintptr) {
-	xenLastTrap = *f
+	xenLastTrap = xenTrapOuter
 	if gp == nil || gp.m == nil || f.cs != 8 {
-		xenTrapDie(f, "trap outside a goroutine")
+		xenTrapDie(&xenTrapOuter, "trap outside a goroutine")
 	}
 	// Like the signal handler's check of throwsplit: sigpanic may need to grow
 	// the stack.
 	if gp.throwsplit {
-		xenTrapDie(f, "trap in a function that must not split its stack")
+		xenTrapDie(&xenTrapOuter, "trap in a function that must not split its stack")
 	}
 	gp.sig = sig
 	gp.sigcode0 = code
@@ -261,10 +317,9 @@ const goarchPtrSize = 8
 // domain as crashed.
 //
 //go:nowritebarrierrec
-func xenTrapDie(f *xenTrapFrame, why string) {
-	xenLastTrap = *f
+func xenTrapDie(r *xenTrapRecord, why string) {
 	print("runtime: xen: ", why, "\n")
-	xenPrintTrap(f)
+	xenPrintTrap(r)
 	xenExit(0, true)
 }
 
@@ -275,10 +330,11 @@ func xenTrapName(v uint64) string {
 	return "exception"
 }
 
-func xenPrintTrap(f *xenTrapFrame) {
+func xenPrintTrap(r *xenTrapRecord) {
+	f := &r.frame
 	print("unexpected trap: ", xenTrapName(f.vector), " (vector ", f.vector, ", error code ", hex(f.errcode), ")")
 	if f.vector == xenVecPageFault {
-		print(" at address ", hex(xen.ReadCR2()))
+		print(" at address ", hex(r.cr2))
 	}
 	print("\nPC=", hex(f.rip), " SP=", hex(f.rsp), "\n\n")
 	print("rax    ", hex(f.rax), "\n")

@@ -152,3 +152,37 @@ func TestEventChannelsAndGrants(t *testing.T) {
 		}
 	}
 }
+
+// The command line as an operator writes it in xl's extra=: quoted words
+// with spaces, quotes, commas and '=' reach os.Args and the environment
+// exactly, and a malformed line (an unterminated quote) stops the program
+// with a clear message and status 2.
+func TestCommandLineFromXl(t *testing.T) {
+	t.Parallel()
+	img := image(t, "argsenv")
+	cases := []testhost.Case{
+		{Name: "quoted", Kernel: img, MemoryMiB: 64, Timeout: 3 * time.Minute,
+			Cmdline: `GOXENTEST_A='x y' GOXENTEST_B="say \"hi\"" -- 'two words' it\'s a=b,c ""`},
+		{Name: "malformed", Kernel: img, MemoryMiB: 64, Timeout: 3 * time.Minute,
+			Cmdline: `GOXENTEST_A='unterminated`},
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Minute)
+	defer cancel()
+	results, err := testhost.Run(ctx, testhost.Config{}, cases)
+	if err != nil {
+		t.Fatalf("test host: %v", err)
+	}
+	want := []struct {
+		status int
+		out    string
+	}{
+		{0, `^arg1="two words"\narg2="it's"\narg3="a=b,c"\narg4=""\nenv "GOXENTEST_A=x y"\nenv "GOXENTEST_B=say \\"hi\\""\n`},
+		{2, `(?m)^goxen: malformed command line: unterminated ' quote$`},
+	}
+	for i, r := range results {
+		w := want[i]
+		if r.Err != nil || r.TimedOut || r.ExitStatus != w.status || !regexp.MustCompile(w.out).MatchString(r.Console) {
+			t.Errorf("%s: want status %d, output matching %q; got %s\nconsole:\n%s\n%s", r.Name, w.status, w.out, r.Summary(), r.Console, r.Details())
+		}
+	}
+}

@@ -139,10 +139,13 @@ func expect(t *testing.T, r run, status int, patterns ...string) {
 	}
 }
 
+// 10k goroutines and a ring of 1000. The environment asks for GOMAXPROCS=4,
+// which cannot be had on one vCPU: the program runs with 1 (a second P
+// would need a second M).
 func TestGoroutines(t *testing.T) {
 	t.Parallel()
-	r := runXen(t, image(t, "goroutines"), 256, nil)
-	expect(t, r, 0, `(?m)^goroutines=10000 sum=100010000 ring=10000$`)
+	r := runXen(t, image(t, "goroutines"), 256, []string{"GOMAXPROCS=4"})
+	expect(t, r, 0, `(?m)^goroutines=10000 sum=100010000 ring=10000$`, `(?m)^GOMAXPROCS 1$`)
 }
 
 func TestGCChurn(t *testing.T) {
@@ -241,6 +244,17 @@ func TestArgsAndEnv(t *testing.T) {
 	}
 }
 
+// An unknown runtime option is a malformed command line: a clear message and
+// status 2, before main runs. (Quoting errors: TestCommandLineFromXl.)
+func TestUnknownRuntimeOption(t *testing.T) {
+	t.Parallel()
+	r := runXen(t, image(t, "argsenv"), 64, []string{"GOXEN_OPTIONS=goxen.bogus=1"}, "x")
+	expect(t, r, 2, `(?m)^goxen: malformed command line: unknown runtime option goxen.bogus=1$`)
+	if strings.Contains(r.out, "arg1=") {
+		t.Error("main ran despite the malformed command line")
+	}
+}
+
 // A long argument list (more than Xen's 1023-byte command line) arrives too.
 func TestLongArgs(t *testing.T) {
 	t.Parallel()
@@ -295,6 +309,16 @@ func TestCrash(t *testing.T) {
 		`(?m)^goroutine 1 .*\[running\]:$`, `main\.ud2`, `main\.main\(\)`)
 	if strings.Contains(r.out, "not reached") {
 		t.Error("execution continued after the trap")
+	}
+
+	// A page fault's report names the faulting address, not the last one
+	// the runtime's own demand faults left in CR2 on the way to it.
+	r = runXen(t, image(t, "crash"), 64, nil, "wild")
+	expect(t, r, 134, `(?m)^unexpected fault address 0x7f0000000000$`,
+		`(?m)^unexpected trap: #PF page fault \(vector 14, error code 0x[0-9a-f]+\) at address 0x7f0000000000$`,
+		`(?m)^fatal error: fault$`, `main\.main\(\)`)
+	if strings.Contains(r.out, "not reached") {
+		t.Error("execution continued after the fault")
 	}
 }
 

@@ -3,6 +3,7 @@ package main
 
 import (
 	"fmt"
+	"runtime"
 	"sync"
 )
 
@@ -52,4 +53,5 @@ func main() {
 	}
 	close(first)
 	fmt.Printf("goroutines=%d sum=%d ring=%d\n", count, sum, token)
+	fmt.Println("GOMAXPROCS", runtime.GOMAXPROCS(0))
 }
