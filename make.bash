@@ -4,12 +4,15 @@
 #   ./make.bash          full build from a pristine upstream tree (what CI runs)
 #   ./make.bash -quick   development rebuild: re-apply patches/ and the overlays to the
 #                        existing ./goroot, then `go install cmd` and the host tools
+#                        (until it succeeds, goroot/.xen-quick-incomplete marks the
+#                        tree as half-updated and test/run.bash refuses it)
 #   ./make.bash -upstream   print the pristine upstream tree it would build from, and stop
 #
 # Full build phases: find the pristine upstream tree named by VERSION, copy it to a staging
 # directory, apply patches/ in order, add the src/ and runtime-xen/ overlays, run upstream's
 # src/make.bash, build our host tools (misc/xen/cmd/...) into bin/, and only then move the
-# staging directory to ./goroot. A failed build leaves no ./goroot behind.
+# staging directory to ./goroot. A failed build leaves ./goroot as it was (none, or the
+# previous complete build) and the staging directory in _build/ for inspection.
 set -euo pipefail
 
 top=$(cd "$(dirname "$0")" && pwd)
@@ -121,8 +124,13 @@ configure() {
 		tail -n +2 "$upstream/VERSION"
 	} >"$dir/VERSION.new"
 	mv "$dir/VERSION.new" "$dir/VERSION"
-	grep -v '^GOTOOLCHAIN=' "$upstream/go.env" >"$dir/go.env.new"
-	echo "GOTOOLCHAIN=local" >>"$dir/go.env.new"
+	grep -v -e '^GOTOOLCHAIN=' -e '^# Automatically download newer toolchains' -e '^# See https://go.dev/doc/toolchain' \
+		"$upstream/go.env" >"$dir/go.env.new"
+	cat >>"$dir/go.env.new" <<-'EOF'
+		# Go for Xen: use this toolchain only. A module that needs a newer Go fails with
+		# "requires go >= ..." instead of switching to a toolchain without GOOS=xen.
+		GOTOOLCHAIN=local
+	EOF
 	mv "$dir/go.env.new" "$dir/go.env"
 }
 
@@ -152,6 +160,7 @@ echo "upstream tree: $upstream"
 if $quick; then
 	dir=$top/goroot
 	[ -x "$dir/bin/go" ] || die "-quick needs a built ./goroot; run ./make.bash first"
+	touch "$dir/.xen-quick-incomplete"
 	phase "restoring upstream files touched by patches/ and removing old overlays"
 	# Every path a patch names (old and new names of renames included).
 	sed -n 's|^diff --git a/\([^ ]*\) b/\([^ ]*\)$|\1\n\2|p' patches/*.patch | sort -u | while read -r f; do
@@ -180,6 +189,7 @@ if $quick; then
 	GOROOT=$dir "$dir/bin/go" install cmd || die "go install cmd failed (above)"
 	phase "host tools"
 	build_host_tools "$dir"
+	rm -f "$dir/.xen-quick-incomplete"
 	phase "done in $(($(date +%s) - start))s: $("$dir/bin/go" version)"
 	exit 0
 fi
@@ -205,7 +215,13 @@ add_overlays "$stage"
 configure "$stage"
 
 phase "building the toolchain (upstream src/make.bash)"
-(cd "$stage/src" && GOROOT_BOOTSTRAP=$(go env GOROOT) ./make.bash) ||
+# Bootstrap with the pristine $base itself when it is a built toolchain (it is when it
+# came from the bootstrap Go or from GOTOOLCHAIN), so that an older Go on PATH only
+# has to fetch it.
+bootstrap=$(go env GOROOT)
+[ -x "$upstream/bin/go" ] && bootstrap=$upstream
+echo "bootstrap toolchain: $bootstrap"
+(cd "$stage/src" && GOROOT_BOOTSTRAP=$bootstrap ./make.bash) ||
 	die "upstream src/make.bash failed (above)"
 
 phase "building host tools into bin/"

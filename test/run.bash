@@ -19,6 +19,7 @@ die() {
 }
 
 [ -x goroot/bin/go ] || die "no toolchain in ./goroot: run ./make.bash first"
+[ ! -e goroot/.xen-quick-incomplete ] || die "./goroot is half-updated by a make.bash -quick that failed: run it again, or ./make.bash"
 export PATH=$top/goroot/bin:$PATH
 unset GOOS GOARCH GOFLAGS GOROOT CGO_ENABLED
 
@@ -63,7 +64,9 @@ suite() {
 
 # Upstream's tests of the packages the patches change that decide the port's
 # shape (GOOS lists, linking, dependency rules), on linux/amd64.
-suite upstream-toolchain "$top" go test -short cmd/internal/objabi cmd/internal/obj/x86 internal/platform go/build cmd/go/internal/modindex cmd/link
+suite upstream-toolchain "$top" go test -short cmd/internal/objabi cmd/internal/obj/x86 internal/platform go/build cmd/go/internal/modindex cmd/go/internal/imports cmd/link
+# cmd/go's script tests that exercise the lists of GOOS values and go env.
+suite upstream-cmd-go "$top" go test -short -count=1 -run 'TestScript/(build_unsupported_goos|dist_list_missing|env_unset|env_write)$' cmd/go
 # Every package patches/ touches: its tests still pass on linux/amd64.
 touched=$(sed -n 's|^diff --git a/src/\(.*\)/[^/]* b/.*|\1|p' patches/*.patch | sort -u | tr '\n' ' ')
 # internal/copyright: the overlays' files carry a copyright line, as every

@@ -10,6 +10,7 @@ import (
 	"strings"
 	"testing"
 
+	"goforxen.dev/test/internal/patchstat"
 	"goforxen.dev/test/internal/xentest"
 )
 
@@ -116,5 +117,22 @@ func TestOverlaysDoNotShadowUpstream(t *testing.T) {
 	}
 	if n == 0 {
 		t.Fatal("found no overlay files")
+	}
+}
+
+// The README's figure for the patch series is the series' size today.
+func TestREADMEPatchSeriesFigure(t *testing.T) {
+	root := xentest.RepoRoot(t)
+	st, err := patchstat.Count(filepath.Join(root, "patches"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	readme, err := os.ReadFile(filepath.Join(root, "README.md"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := "| patch series | " + st.String() + " |"
+	if !strings.Contains(string(readme), want) {
+		t.Errorf("README.md has no line %q: update its Figures table (cd test && go run ./cmd/figures patches)", want)
 	}
 }

@@ -6,11 +6,10 @@
 //
 //	cd test && go run ./cmd/figures [section...]
 //
-// Sections: patches, size, boot, gorun, memory, fs, domu (default: all).
+// Sections: patches, size, boot, gorun, memory, idle, fs, domu (default: all).
 package main
 
 import (
-	"bufio"
 	"bytes"
 	"context"
 	"fmt"
@@ -24,6 +23,7 @@ import (
 	"time"
 
 	"goforxen.dev/misc/xen/testhost"
+	"goforxen.dev/test/internal/patchstat"
 )
 
 const hello = `package main
@@ -105,10 +105,10 @@ func main() {
 	sections := map[string]bool{}
 	for _, a := range os.Args[1:] {
 		switch a {
-		case "patches", "size", "boot", "gorun", "memory", "fs", "domu":
+		case "patches", "size", "boot", "gorun", "memory", "idle", "fs", "domu":
 			sections[a] = true
 		default:
-			fatal("unknown section " + a + "; want patches, size, boot, gorun, memory, fs or domu")
+			fatal("unknown section " + a + "; want patches, size, boot, gorun, memory, idle, fs or domu")
 		}
 	}
 	want := func(s string) bool { return len(sections) == 0 || sections[s] }
@@ -131,6 +131,9 @@ func main() {
 	}
 	if want("memory") {
 		smallestMemory(helloXen)
+	}
+	if want("idle") {
+		idleFigures(dir)
 	}
 	if want("fs") {
 		fsFigures(dir)
@@ -209,21 +212,30 @@ func sizes(dir string) {
 
 }
 
+// boot prints the boot timeline of hello world (goxen.boottime=1): the
+// median over 5 runs of each stamp, in three domain sizes (boot should not
+// grow with memory).
 func boot(helloXen string) {
-	fmt.Println("\n## Boot (goxen.boottime=1, 512 MiB domain)")
-	out := runXen(helloXen, 512, "GOXEN_OPTIONS=goxen.boottime=1")
-	for _, l := range strings.Split(out, "\n") {
-		if strings.HasPrefix(l, "goxen: boottime") {
-			fmt.Println(l)
+	fmt.Println("\n## Boot: ms after the PVH entry (goxen.boottime=1, median of 5 runs)")
+	stamps := []string{"platform up", "runtime initialized", "first output of the program"}
+	fmt.Printf("%-8s %14s %22s %30s\n", "memory", stamps[0], stamps[1], stamps[2])
+	for _, mem := range []int{128, 512, 2048} {
+		ms := make([][]float64, len(stamps))
+		for run := 0; run < 5; run++ {
+			out := runXen(helloXen, mem, "GOXEN_OPTIONS=goxen.boottime=1")
+			for k, stamp := range stamps {
+				m := regexp.MustCompile(`goxen: boottime ` + stamp + `.*\+([0-9.]+) ms`).FindStringSubmatch(out)
+				if m == nil {
+					fatal("no boottime stamp " + stamp + " in:\n" + out)
+				}
+				v, err := strconv.ParseFloat(m[1], 64)
+				check(err)
+				ms[k] = append(ms[k], v)
+			}
 		}
+		median := func(v []float64) float64 { sort.Float64s(v); return v[len(v)/2] }
+		fmt.Printf("%4d MiB %14.1f %22.1f %30.1f\n", mem, median(ms[0]), median(ms[1]), median(ms[2]))
 	}
-	for _, mem := range []int{128, 2048} {
-		out := runXen(helloXen, mem, "GOXEN_OPTIONS=goxen.boottime=1")
-		if m := regexp.MustCompile(`runtime initialized.*\+([0-9.]+) ms`).FindStringSubmatch(out); m != nil {
-			fmt.Printf("PVH entry to runtime initialized with %d MiB: %s ms\n", mem, m[1])
-		}
-	}
-
 }
 
 func goRun(dir string) {
@@ -286,30 +298,9 @@ func lastLine(out string) string {
 
 // patchStats prints how many upstream files and lines the patch series changes.
 func patchStats(root string) {
-	patches, _ := filepath.Glob(filepath.Join(root, "patches", "*.patch"))
-	files := map[string]bool{}
-	added, removed := 0, 0
-	for _, p := range patches {
-		f, err := os.Open(p)
-		check(err)
-		sc := bufio.NewScanner(f)
-		inDiff := false
-		for sc.Scan() {
-			l := sc.Text()
-			switch {
-			case strings.HasPrefix(l, "diff --git "):
-				inDiff = true
-				files[strings.Fields(l)[2][2:]] = true
-			case !inDiff, strings.HasPrefix(l, "+++"), strings.HasPrefix(l, "---"):
-			case strings.HasPrefix(l, "+"):
-				added++
-			case strings.HasPrefix(l, "-"):
-				removed++
-			}
-		}
-		f.Close()
-	}
-	fmt.Printf("## Patch series\n%d patches, %d upstream files, +%d -%d lines\n", len(patches), len(files), added, removed)
+	st, err := patchstat.Count(filepath.Join(root, "patches"))
+	check(err)
+	fmt.Printf("## Patch series\n%s\n", st)
 }
 
 func build(dir, name, src, goos string) string {
@@ -325,6 +316,44 @@ func build(dir, name, src, goos string) string {
 		fatal(fmt.Sprintf("build %s for %s: %v\n%s", name, goos, err, b))
 	}
 	return out
+}
+
+// idle is a program that blocks on a timer for os.Args[1] seconds.
+const idle = `package main
+
+import (
+	"os"
+	"strconv"
+	"time"
+)
+
+func main() {
+	secs, _ := strconv.Atoi(os.Args[1])
+	<-time.After(time.Duration(secs) * time.Second)
+}
+`
+
+// idleFigures measures what idling costs: two runs that differ only in 10
+// more seconds of blocking on a timer, and the CPU time (the runner's and
+// QEMU's, user + system) they differ by.
+func idleFigures(dir string) {
+	fmt.Println("\n## CPU while idle (10 s more of blocking on a timer)")
+	img := build(dir, "idle", idle, "xen")
+	cost := func(secs int) (wall, cpu time.Duration) {
+		cmd := exec.Command("go_xen_amd64_exec", img, strconv.Itoa(secs))
+		cmd.Env = append(os.Environ(), "GOXEN_MEMORY=64", "GOXEN_TIMEOUT=2m")
+		t0 := time.Now()
+		if out, err := cmd.CombinedOutput(); err != nil {
+			fatal(fmt.Sprintf("idle %d: %v\n%s", secs, err, out))
+		}
+		wall = time.Since(t0)
+		ps := cmd.ProcessState // rusage includes QEMU, which the runner waited for
+		return wall, ps.UserTime() + ps.SystemTime()
+	}
+	w1, c1 := cost(1)
+	w11, c11 := cost(11)
+	fmt.Printf("%v more wall time, %v more CPU time: %.1f%% of a core\n",
+		(w11 - w1).Round(time.Millisecond), (c11 - c1).Round(time.Millisecond), 100*(c11-c1).Seconds()/(w11-w1).Seconds())
 }
 
 // runXen runs img under the emulated backend; env may end with "--" and the
