@@ -46,6 +46,8 @@ fi
 
 results=()
 failed=0
+passed=0
+rm -f "$top/_build/test-logs/std-core.md" # printed at the end: this run's table only
 # suite NAME DIR CMD...: run CMD in DIR, log to _build/test-logs/NAME.log.
 suite() {
 	local name=$1 dir=$2
@@ -55,6 +57,7 @@ suite() {
 	echo "##### $name: $*"
 	if (cd "$dir" && "$@") >"$log" 2>&1; then
 		results+=("ok    $name ($((SECONDS - start))s)")
+		passed=$((passed + 1))
 	else
 		results+=("FAIL  $name ($((SECONDS - start))s): see $log")
 		failed=1
@@ -81,7 +84,14 @@ suite misc-xen "$top/misc/xen" go test -count=1 ./...
 # GOOS=xen go test of the core standard-library packages, as a table.
 suite std-core "$top/test" go run ./cmd/stdtest -o "$top/_build/test-logs/std-core.md"
 
+std_table=$top/_build/test-logs/std-core.md
+if [ -s "$std_table" ]; then
+	echo
+	echo "##### GOOS=xen go test of the core std packages (from ${std_table#"$top"/})"
+	cat "$std_table"
+fi
 echo
 echo "##### summary"
 printf '%s\n' "${results[@]}"
+echo "suites: $passed passed, $((${#results[@]} - passed)) failed"
 exit $failed
