@@ -10,17 +10,24 @@ import (
 	"goforxen.dev/misc/xen/testhost"
 )
 
+// runCases runs a batch of cases on one test host of their own, within
+// timeout for the whole batch.
+func runCases(t *testing.T, timeout time.Duration, cases ...testhost.Case) []testhost.Result {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), timeout)
+	defer cancel()
+	results, err := testhost.Run(ctx, testhost.Config{}, cases)
+	if err != nil {
+		t.Fatalf("test host: %v", err)
+	}
+	return results
+}
+
 // runCaseOK runs one case on a test host of its own and fails the test
 // unless the program exits with status 0.
 func runCaseOK(t *testing.T, c testhost.Case) testhost.Result {
 	t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Minute)
-	defer cancel()
-	results, err := testhost.Run(ctx, testhost.Config{}, []testhost.Case{c})
-	if err != nil {
-		t.Fatalf("test host: %v", err)
-	}
-	r := results[0]
+	r := runCases(t, 10*time.Minute, c)[0]
 	if r.Err != nil || r.ExitStatus != 0 {
 		t.Fatalf("%s\nconsole:\n%s\nhost: %+v\n%s", r.Summary(), r.Console, r.HostOutputs, r.Details())
 	}
@@ -79,12 +86,7 @@ func TestShutdownFromToolstack(t *testing.T) {
 		{Name: "unhandled", Kernel: img, MemoryMiB: 64, Cmdline: "-- ignore", HostCommands: ready, ShutdownAfterCommands: true, Timeout: 3 * time.Minute},
 		{Name: "reboot", Kernel: img, MemoryMiB: 64, HostCommands: []string{`xth-wait-console ready 120 && xl reboot $DOMNAME`}, Timeout: 3 * time.Minute},
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), 15*time.Minute)
-	defer cancel()
-	results, err := testhost.Run(ctx, testhost.Config{}, cases)
-	if err != nil {
-		t.Fatalf("test host: %v", err)
-	}
+	results := runCases(t, 15*time.Minute, cases...)
 	want := []struct {
 		status int
 		reason string
@@ -166,12 +168,7 @@ func TestCommandLineFromXl(t *testing.T) {
 		{Name: "malformed", Kernel: img, MemoryMiB: 64, Timeout: 3 * time.Minute,
 			Cmdline: `GOXENTEST_A='unterminated`},
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Minute)
-	defer cancel()
-	results, err := testhost.Run(ctx, testhost.Config{}, cases)
-	if err != nil {
-		t.Fatalf("test host: %v", err)
-	}
+	results := runCases(t, 10*time.Minute, cases...)
 	want := []struct {
 		status int
 		out    string

@@ -7,6 +7,8 @@ import (
 	"regexp"
 	"strconv"
 	"testing"
+
+	"goforxen.dev/test/internal/xentest"
 )
 
 // withUD2At copies img with the first instruction of function sym replaced
@@ -18,16 +20,7 @@ func withUD2At(t *testing.T, img, sym string) (string, uint64) {
 		t.Fatal(err)
 	}
 	defer f.Close()
-	syms, err := f.Symbols()
-	if err != nil {
-		t.Fatal(err)
-	}
-	var addr uint64
-	for _, s := range syms {
-		if s.Name == sym {
-			addr = s.Value
-		}
-	}
+	addr := xentest.Symbols(t, f)[sym]
 	if addr == 0 {
 		t.Fatalf("%s: no symbol %s", img, sym)
 	}

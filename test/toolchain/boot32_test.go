@@ -55,14 +55,7 @@ func TestBoot32Stub(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer f.Close()
-	syms, err := f.Symbols()
-	if err != nil {
-		t.Fatal(err)
-	}
-	addr := map[string]uint64{}
-	for _, s := range syms {
-		addr[s.Name] = s.Value
-	}
+	addr := xentest.Symbols(t, f)
 	start, data := addr["_rt0_amd64_xen"], addr["runtime.xenBoot32Data"]
 	if start == 0 || data == 0 {
 		t.Fatalf("missing symbols: _rt0_amd64_xen %#x, runtime.xenBoot32Data %#x", start, data)

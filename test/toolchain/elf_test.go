@@ -64,16 +64,7 @@ func TestXenImageLayout(t *testing.T) {
 		t.Fatalf("image is %v %v %v, want ELFCLASS64 EM_X86_64 ET_EXEC", f.Class, f.Machine, f.Type)
 	}
 
-	syms, err := f.Symbols()
-	if err != nil {
-		t.Fatal(err)
-	}
-	var rt0 uint64
-	for _, s := range syms {
-		if s.Name == "_rt0_amd64_xen" {
-			rt0 = s.Value
-		}
-	}
+	rt0 := xentest.Symbols(t, f)["_rt0_amd64_xen"]
 	if rt0 == 0 {
 		t.Fatal("no _rt0_amd64_xen symbol")
 	}

@@ -4,6 +4,7 @@ package xentest
 
 import (
 	"bytes"
+	"debug/elf"
 	"fmt"
 	"os"
 	"os/exec"
@@ -137,3 +138,17 @@ func main() {
 	fmt.Println("hello, xen")
 }
 `
+
+// Symbols returns the addresses of the symbols of the ELF file f, by name.
+func Symbols(t testing.TB, f *elf.File) map[string]uint64 {
+	t.Helper()
+	syms, err := f.Symbols()
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := make(map[string]uint64, len(syms))
+	for _, s := range syms {
+		addr[s.Name] = s.Value
+	}
+	return addr
+}
