@@ -16,28 +16,20 @@ func runtimeMapGrantTable() []uintptr
 //go:linkname runtimeFrameOf
 func runtimeFrameOf(p unsafe.Pointer) (gfn uint64, ok bool)
 
-var (
-	localOnce  sync.Once
-	localTable *Table
-	localErr   error
-)
-
 // Local returns this domain's grant table, mapped on first use.
-func Local() (*Table, error) {
-	localOnce.Do(func() {
-		pas := runtimeMapGrantTable()
-		if len(pas) == 0 {
-			localErr = errors.New("gnttab: Xen did not map the grant table (XENMEM_add_to_physmap failed)")
-			return
-		}
-		frames := make([]Frame, len(pas))
-		for i, pa := range pas {
-			frames[i] = Frame(unsafe.Pointer(pa))
-		}
-		localTable = New(frames)
-	})
-	return localTable, localErr
-}
+func Local() (*Table, error) { return local() }
+
+var local = sync.OnceValues(func() (*Table, error) {
+	pas := runtimeMapGrantTable()
+	if len(pas) == 0 {
+		return nil, errors.New("gnttab: Xen did not map the grant table (XENMEM_add_to_physmap failed)")
+	}
+	frames := make([]Frame, len(pas))
+	for i, pa := range pas {
+		frames[i] = Frame(unsafe.Pointer(pa))
+	}
+	return New(frames), nil
+})
 
 // FrameOf returns the guest frame number of the page that starts at p.
 func FrameOf(p unsafe.Pointer) (uint32, error) {

@@ -23,27 +23,19 @@ func runtimeEvtchnWait(port uint32)
 //go:linkname runtimeEvtchnNotify
 func runtimeEvtchnNotify(port uint32)
 
-var (
-	localOnce   sync.Once
-	localClient *Client
-	localErr    error
-)
-
 // Local returns the client of this domain's own xenstore connection, set up
 // on first use: the ring page and event channel the toolstack gave the
 // domain. Relative paths are relative to the domain's home,
 // /local/domain/ID.
-func Local() (*Client, error) {
-	localOnce.Do(func() {
-		page, port, ok := runtimeStore()
-		if !ok {
-			localErr = ErrNoStore
-			return
-		}
-		ring := NewRing((*[PageSize]byte)(page),
-			func() { runtimeEvtchnNotify(port) },
-			func() { runtimeEvtchnWait(port) })
-		localClient = NewClient(ring)
-	})
-	return localClient, localErr
-}
+func Local() (*Client, error) { return local() }
+
+var local = sync.OnceValues(func() (*Client, error) {
+	page, port, ok := runtimeStore()
+	if !ok {
+		return nil, ErrNoStore
+	}
+	ring := NewRing((*[PageSize]byte)(page),
+		func() { runtimeEvtchnNotify(port) },
+		func() { runtimeEvtchnWait(port) })
+	return NewClient(ring), nil
+})
