@@ -1,19 +1,10 @@
 // Copyright 2026 The Go for Xen Authors.
 
-// The console and the end of the program on Xen.
+// The console on Xen: the program's stdout, stderr and stdin.
 //
 // Output goes to the Xen console: through the console_io hypercall when the
 // program is the control domain (dom0), and through the console ring that
 // xenconsoled reads for an ordinary guest (xen/include/public/io/console.h).
-//
-// Every exit ends with one status line on the console, the last thing the
-// program prints, which the emulated backend and test hosts read:
-//
-//	goxen: exit status N    os.Exit(N), return from main (0), panic or fatal error (2)
-//	goxen: crashed          an unexpected trap (registers and traceback above it)
-//
-// and then the domain shuts down: reason poweroff for exit status 0, crash
-// otherwise.
 
 package runtime
 
@@ -51,13 +42,10 @@ var (
 
 // Runtime options from the command line (env_xen.go).
 var (
-	xenOptDebugExit bool // goxen.debugexit=1: exit QEMU through isa-debug-exit
+	xenOptDebugExit bool // goxen.debugexit=1: exit QEMU through isa-debug-exit (exit_xen.go)
 	xenOptBootTime  bool // goxen.boottime=1: print the boot timeline
 	xenOptInputAck  bool // goxen.inputack=1: acknowledge console input (xenConsoleAck)
 )
-
-// xenCrashing makes the final status line report a crash.
-var xenCrashing bool
 
 // xenInitConsole finds the console ring of a domU (HVM params CONSOLE_PFN and
 // CONSOLE_EVTCHN); dom0 writes with console_io and needs nothing.
@@ -123,46 +111,6 @@ func xenConsoleWrite(p unsafe.Pointer, n int32) {
 	xenNotify(xenConsPort)
 }
 
-// xenNotify sends an event on port (EVTCHNOP_send).
-//
-//go:nosplit
-func xenNotify(port uint32) {
-	arg := xen.EvtchnPort{Port: port}
-	xen.Hypercall(xen.HypercallEventChannelOp, xen.EvtchnOpSend, uintptr(unsafe.Pointer(&arg)), 0, 0, 0)
-}
-
-// xenPollPort blocks the vCPU until port is pending or timeout nanoseconds
-// pass (SCHEDOP_poll, which works with the port masked), then clears it.
-//
-//go:nosplit
-func xenPollPort(port uint32, timeout int64) {
-	// struct sched_poll (sched.h): ports handle, nr_ports, timeout (absolute).
-	var poll struct {
-		ports   uint64
-		nrPorts uint32
-		_       uint32
-		timeout uint64
-	}
-	xenCollect() // a pending upcall flag would end the poll at once
-	ports := [1]uint32{port}
-	poll.ports = uint64(uintptr(unsafe.Pointer(&ports)))
-	poll.nrPorts = 1
-	poll.timeout = uint64(nanotime1() + timeout)
-	xen.Hypercall(xen.HypercallSchedOp, xen.SchedOpPoll, uintptr(unsafe.Pointer(&poll)), 0, 0, 0)
-	xenClearPending(port)
-	// A goroutine reading console input may wait on the same port (a
-	// domU's console ring carries both directions): the event just taken
-	// may be its, so the netpoller wakes it; a spurious wake is harmless.
-	xenFired[port/64] |= 1 << (port % 64)
-}
-
-// xenClearPending clears port's pending bit.
-//
-//go:nosplit
-func xenClearPending(port uint32) {
-	atomic.And64(&xenShared.EvtchnPending[port/64], ^(uint64(1) << (port % 64)))
-}
-
 // Console input: the program's stdin.
 //
 // A domU reads the in[] half of its console ring, which xenconsoled fills
@@ -172,9 +120,10 @@ func xenClearPending(port uint32) {
 // VIRQ_CONSOLE at boot and the netpoller drains Xen's ring into
 // xenConsInBuf whenever it fires, whether or not a goroutine is reading.
 var (
-	xenConsInPort    uint32 // dom0: the port of VIRQ_CONSOLE, or 0
-	xenConsInEOF     bool   // an EOT has ended the input
-	xenConsInReading bool   // the program has read console input
+	xenConsInPort    uint32    // dom0: the port of VIRQ_CONSOLE, or 0
+	xenConsInPD      *pollDesc // the input port in the netpoller, once read
+	xenConsInEOF     bool      // an EOT has ended the input
+	xenConsInReading bool      // the program has read console input
 	xenConsInBuf     [16 << 10]byte
 	xenConsInBufR    uint32 // xenConsInBuf holds [R, W), indices mod its size
 	xenConsInBufW    uint32
@@ -188,12 +137,12 @@ func xenInitConsoleInput() {
 	if xenConsRing != 0 {
 		return
 	}
-	bind := xen.EvtchnBindVirq{Virq: xenVirqConsole}
-	if rc := xen.Hypercall(xen.HypercallEventChannelOp, xen.EvtchnOpBindVirq, uintptr(unsafe.Pointer(&bind)), 0, 0, 0); rc != 0 {
+	port, errno := xenBindVirq(xenVirqConsole)
+	if errno != 0 {
 		return // not the control domain: no serial input
 	}
-	xenConsInPort = bind.Port
-	xenUnmask(xenConsInPort)
+	xenConsInPort = port
+	xenSetPortHandler(port, xenConsoleDrain) // before Xen's small ring overflows
 	xenConsoleDrain()
 }
 
@@ -302,7 +251,17 @@ func syscall_consoleRead(b []byte) (n int, errno uintptr) {
 			}
 			return n, 0
 		}
-		xenEvtchnWait(port)
+		if xenConsInPD == nil {
+			// Open the port, then look at the input again before the
+			// first wait: an event before the open was not recorded.
+			pd, errno := xenPortOpen(port)
+			if errno != 0 {
+				return 0, uintptr(errno)
+			}
+			xenConsInPD = pd
+			continue
+		}
+		xenPortWait(xenConsInPD, 0)
 	}
 }
 
@@ -334,54 +293,4 @@ func xenConsoleInput(b []byte) int {
 		xenNotify(xenConsPort)
 	}
 	return n
-}
-
-func exit(code int32) {
-	xenExit(code, xenCrashing)
-}
-
-// crash is what the runtime calls to die abnormally (GOTRACEBACK=crash).
-func crash() {
-	xenExit(2, true)
-}
-
-// xenExit prints the final status line and ends the domain.
-//
-//go:nosplit
-func xenExit(code int32, crashed bool) {
-	if xenConsLastByte != '\n' {
-		print("\n")
-	}
-	if crashed {
-		print("goxen: crashed\n")
-	} else {
-		print("goxen: exit status ", code, "\n")
-	}
-	if xenOptDebugExit {
-		// QEMU's isa-debug-exit device (iobase 0xf4) ends the emulator; the
-		// status line above carries the status.
-		xen.Outl(0xf4, 0)
-	}
-	reason := uint32(xen.ShutdownPoweroff)
-	switch {
-	case crashed || code != 0 && !xenShutdownRequested:
-		reason = xen.ShutdownCrash
-	case xenShutdownReboot:
-		reason = xen.ShutdownReboot
-	}
-	xenShutdown(reason)
-}
-
-// The toolstack's shutdown request (os/shutdown_xen.go): the domain then
-// ends with the reason asked for, whatever the program's exit status.
-var xenShutdownRequested, xenShutdownReboot bool
-
-//go:linkname os_runtime_xenShutdownRequest os.runtime_xenShutdownRequest
-func os_runtime_xenShutdownRequest(reboot bool) {
-	xenShutdownRequested = true
-	xenShutdownReboot = reboot
-	if !sigsend(_SIGTERM) {
-		// Not handled: the default action, as on Linux, ends the program.
-		exit(128 + _SIGTERM)
-	}
 }

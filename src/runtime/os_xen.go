@@ -28,11 +28,7 @@ var (
 	xenShared    *xen.SharedInfo
 	xenVcpu      *xen.VcpuInfo // vCPU 0's vcpu_info; xenUpcall (asm) clears its upcall flag
 	xenDom0      bool          // we are the control domain (console via console_io)
-	xenTimerPort uint32        // event channel of VIRQ_TIMER
 )
-
-// Interrupt vector of event-channel upcalls (HVM_PARAM_CALLBACK_IRQ).
-const xenUpcallVector = 0xF3
 
 // hvm_start_info.flags (xen.h, SIF_*).
 const xenSIFInitDomain = 1 << 1
@@ -89,6 +85,7 @@ func xenBoot() {
 	xenMapSharedInfo()
 	xenInitConsole()
 	xenInitEvents()
+	xenInitTimer()
 	xenInitConsoleInput()
 	if xenOptBootTime {
 		t := &xenVcpu.Time
@@ -187,128 +184,6 @@ func xenMapSharedInfo() {
 	xenVcpu = &xenShared.VcpuInfo[0]
 }
 
-// xenInitEvents routes event-channel upcalls to xenUpcallVector and binds the
-// timer VIRQ, which the netpoller arms for its deadlines.
-func xenInitEvents() {
-	for i := range xenShared.EvtchnMask {
-		xenShared.EvtchnMask[i] = ^uint64(0)
-	}
-	p := xen.HVMParam{Domid: xen.DomidSelf, Index: xen.HVMParamCallbackIRQ, Value: xen.HVMCallbackVector | xenUpcallVector}
-	if rc := xen.Hypercall(xen.HypercallHVMOp, xen.HVMOpSetParam, uintptr(unsafe.Pointer(&p)), 0, 0, 0); rc != 0 {
-		xenBootFail("HVMOP_set_param(HVM_PARAM_CALLBACK_IRQ) failed")
-	}
-	bind := xen.EvtchnBindVirq{Virq: xen.VirqTimer, Vcpu: 0}
-	if rc := xen.Hypercall(xen.HypercallEventChannelOp, xen.EvtchnOpBindVirq, uintptr(unsafe.Pointer(&bind)), 0, 0, 0); rc != 0 {
-		xenBootFail("EVTCHNOP_bind_virq(VIRQ_TIMER) failed")
-	}
-	xenTimerPort = bind.Port
-	xenUnmask(xenTimerPort)
-}
-
-// xenUnmask unmasks an event channel. EVTCHNOP_unmask (rather than clearing the
-// bit ourselves) makes Xen re-raise an event that arrived while masked.
-//
-//go:nosplit
-func xenUnmask(port uint32) {
-	arg := xen.EvtchnPort{Port: port}
-	xen.Hypercall(xen.HypercallEventChannelOp, xen.EvtchnOpUnmask, uintptr(unsafe.Pointer(&arg)), 0, 0, 0)
-}
-
-// xenShutdown ends the domain with a SHUTDOWN_* reason (sched.h).
-//
-//go:nosplit
-func xenShutdown(reason uint32) {
-	r := reason
-	for {
-		xen.Hypercall(xen.HypercallSchedOp, xen.SchedOpShutdown, uintptr(unsafe.Pointer(&r)), 0, 0, 0)
-	}
-}
-
-// Time.
-//
-// nanotime is Xen's system time (nanoseconds since the host booted), read from
-// the pvclock in vcpu_info (xen.h, struct vcpu_time_info); the timer hypercalls
-// take deadlines in the same time base.
-
-//go:nosplit
-func nanotime1() int64 {
-	if xenVcpu == nil {
-		return 0 // before xenMapSharedInfo
-	}
-	t := &xenVcpu.Time
-	for {
-		v := atomic.Load(&t.Version)
-		if v&1 != 0 {
-			continue // an update is in progress
-		}
-		tsc := xen.Rdtsc()
-		ns := xen.PvclockNanos(tsc, t.TSCTimestamp, t.SystemTime, t.TSCToSystemMul, t.TSCShift)
-		if atomic.Load(&t.Version) == v {
-			return int64(ns)
-		}
-	}
-}
-
-// walltime is the wall clock in shared_info (wc_sec_hi:wc_sec, wc_nsec: the
-// Unix time at system time 0) plus the system time.
-//
-//go:nosplit
-func walltime() (sec int64, nsec int32) {
-	s := xenShared
-	for {
-		v := atomic.Load(&s.WcVersion)
-		if v&1 != 0 {
-			continue
-		}
-		wsec := int64(s.WcSecHi)<<32 | int64(s.WcSec)
-		wnsec := int64(s.WcNsec)
-		now := nanotime1()
-		if atomic.Load(&s.WcVersion) == v {
-			ns := wnsec + now
-			return wsec + ns/1e9, int32(ns % 1e9)
-		}
-	}
-}
-
-//go:linkname syscall_now syscall.now
-func syscall_now() (sec int64, nsec int32) {
-	sec, nsec, _ = time_now()
-	return
-}
-
-// usleep sleeps without running goroutines: the runtime uses it in retry
-// loops. The vCPU halts until the timer fires; ports that fire meanwhile are
-// kept for the netpoller (xenFired).
-//
-//go:nosplit
-func usleep(usec uint32) {
-	if xenVcpu == nil {
-		return // before shared_info: too early to sleep
-	}
-	deadline := nanotime1() + int64(usec)*1000
-	for xenWait(deadline) {
-	}
-}
-
-//go:nosplit
-func usleep_no_g(usec uint32) {
-	usleep(usec)
-}
-
-// xenArmTimer asks for a VIRQ_TIMER event at system time deadline
-// (set_timer_op: absolute, one-shot; xen.h). It first clears the timer port:
-// an event on a port that is still pending raises no upcall, so a stale
-// pending bit would leave a halted vCPU asleep.
-//
-//go:nosplit
-func xenArmTimer(deadline int64) {
-	if deadline <= 0 {
-		deadline = 1 // 0 would cancel the timer
-	}
-	xenClearPending(xenTimerPort)
-	xen.Hypercall(xen.HypercallSetTimerOp, uintptr(deadline), 0, 0, 0, 0)
-}
-
 func osyield() {}
 
 //go:nosplit
@@ -379,7 +254,7 @@ func newosproc(mp *m)                { throw("newosproc: xen has one M") }
 func exitThread(wait *atomic.Uint32) { throw("exitThread: xen has one M") }
 
 // Signals: there are none from outside except those the port raises itself
-// (SIGTERM for a toolstack shutdown request, issue-5 work); traps become
+// (SIGTERM for a toolstack shutdown request, exit_xen.go); traps become
 // panics in trap_xen.go.
 
 //go:nosplit

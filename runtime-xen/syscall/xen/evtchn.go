@@ -6,52 +6,14 @@ package xen
 
 import (
 	"context"
-	"errors"
-	"sync"
-	"syscall"
-	"time"
-	_ "unsafe" // for go:linkname
-)
-
-// Provided by the runtime (src/runtime/evtchn_xen.go).
-
-//go:linkname runtimeEvtchnBind
-func runtimeEvtchnBind(kind int, a, b uint32) (port uint32, pd uintptr, errno int)
-
-//go:linkname runtimeEvtchnWait
-func runtimeEvtchnWait(pd uintptr, d int64) int
-
-//go:linkname runtimeEvtchnExpire
-func runtimeEvtchnExpire(pd uintptr)
-
-//go:linkname runtimeEvtchnNotify
-func runtimeEvtchnNotify(port uint32) int
-
-//go:linkname runtimeEvtchnUnblock
-func runtimeEvtchnUnblock(pd uintptr)
-
-//go:linkname runtimeEvtchnClose
-func runtimeEvtchnClose(port uint32, pd uintptr)
-
-// Binding kinds, as the runtime numbers them.
-const (
-	bindUnbound     = 0
-	bindInterdomain = 1
-	bindVIRQ        = 2
-)
-
-// Wait results, internal/poll's pollErr* codes.
-const (
-	waitOK      = 0
-	waitClosing = 1
-	waitTimeout = 2
+	"internal/xen/evtchn"
 )
 
 var (
 	// ErrClosed is the error of a use of a closed event channel.
-	ErrClosed = errors.New("xen: event channel closed")
+	ErrClosed = evtchn.ErrClosed
 	// ErrWaiting: another goroutine is already waiting on the channel.
-	ErrWaiting = errors.New("xen: another goroutine waits on the event channel")
+	ErrWaiting = evtchn.ErrWaiting
 )
 
 // An EventChannel is a port of this domain's end of a Xen event channel:
@@ -60,38 +22,27 @@ var (
 // goroutine waits is remembered (once) for the next Wait. Goroutines wait
 // through the runtime's event loop; the vCPU sleeps meanwhile.
 type EventChannel struct {
-	port    uint32
-	pd      uintptr
-	mu      sync.Mutex
-	closed  bool
-	waiting bool // a goroutine is in Wait (the poller takes one at a time)
+	c *evtchn.Channel
 }
 
-func bind(kind int, a, b uint32) (*EventChannel, error) {
-	port, pd, errno := runtimeEvtchnBind(kind, a, b)
-	if errno != 0 {
-		return nil, syscall.Errno(errno)
+func wrap(c *evtchn.Channel, err error) (*EventChannel, error) {
+	if err != nil {
+		return nil, err
 	}
-	return &EventChannel{port: port, pd: pd}, nil
+	return &EventChannel{c}, nil
 }
 
 // AllocUnbound makes a port that domain remoteDom may bind to (with
 // BindInterdomain on its side, or the equivalent of its OS); tell it the
 // port's number, usually through xenstore (EVTCHNOP_alloc_unbound).
 func AllocUnbound(remoteDom int) (*EventChannel, error) {
-	if remoteDom < 0 || remoteDom > 0xFFFF {
-		return nil, syscall.EINVAL
-	}
-	return bind(bindUnbound, uint32(remoteDom), 0)
+	return wrap(evtchn.AllocUnbound(evtchn.Local, remoteDom))
 }
 
 // BindInterdomain connects a new port to remotePort, an unbound port that
 // domain remoteDom allocated for this domain (EVTCHNOP_bind_interdomain).
 func BindInterdomain(remoteDom int, remotePort uint32) (*EventChannel, error) {
-	if remoteDom < 0 || remoteDom > 0xFFFF {
-		return nil, syscall.EINVAL
-	}
-	return bind(bindInterdomain, uint32(remoteDom), remotePort)
+	return wrap(evtchn.BindInterdomain(evtchn.Local, remoteDom, remotePort))
 }
 
 // Virtual IRQs a domain may bind (xen/include/public/xen.h, VIRQ_*). The
@@ -108,97 +59,22 @@ const (
 // only to the domain that handles it, the control domain unless the
 // toolstack chose another.
 func BindVIRQ(virq int) (*EventChannel, error) {
-	if virq < 0 || virq > 0xFFFF {
-		return nil, syscall.EINVAL
-	}
-	return bind(bindVIRQ, uint32(virq), 0)
+	return wrap(evtchn.BindVIRQ(evtchn.Local, virq))
 }
 
 // Port is the channel's local port number: what to tell the other domain.
-func (c *EventChannel) Port() uint32 { return c.port }
+func (c *EventChannel) Port() uint32 { return c.c.Port() }
 
 // Notify signals the other end (EVTCHNOP_send).
-func (c *EventChannel) Notify() error {
-	c.mu.Lock()
-	closed := c.closed
-	c.mu.Unlock()
-	if closed {
-		return ErrClosed
-	}
-	if errno := runtimeEvtchnNotify(c.port); errno != 0 {
-		return syscall.Errno(errno)
-	}
-	return nil
-}
+func (c *EventChannel) Notify() error { return c.c.Notify() }
 
 // Wait blocks until an event arrives on the port, or returns at once if one
 // arrived since the previous Wait returned. It returns ctx's error when ctx
 // is done first, and ErrClosed when the channel is closed (also during the
 // wait). Events are edge-triggered and coalesce: one return may stand for
 // several events, so look at the shared state after every return.
-func (c *EventChannel) Wait(ctx context.Context) error {
-	if err := ctx.Err(); err != nil {
-		return err
-	}
-	var d int64
-	if dl, ok := ctx.Deadline(); ok {
-		if d = int64(time.Until(dl)); d <= 0 {
-			return context.DeadlineExceeded
-		}
-	}
-	c.mu.Lock()
-	switch {
-	case c.closed:
-		c.mu.Unlock()
-		return ErrClosed
-	case c.waiting:
-		c.mu.Unlock()
-		return ErrWaiting
-	}
-	c.waiting = true
-	c.mu.Unlock()
-	stop := context.AfterFunc(ctx, func() {
-		c.mu.Lock()
-		if !c.closed {
-			runtimeEvtchnExpire(c.pd)
-		}
-		c.mu.Unlock()
-	})
-	rc := runtimeEvtchnWait(c.pd, d)
-	stop()
-	c.mu.Lock()
-	c.waiting = false
-	if c.closed {
-		// Close left the release of the port to the waiter.
-		runtimeEvtchnClose(c.port, c.pd)
-		rc = waitClosing
-	}
-	c.mu.Unlock()
-	switch rc {
-	case waitOK:
-		return nil
-	case waitClosing:
-		return ErrClosed
-	default:
-		if err := ctx.Err(); err != nil {
-			return err
-		}
-		return context.DeadlineExceeded
-	}
-}
+func (c *EventChannel) Wait(ctx context.Context) error { return c.c.Wait(ctx) }
 
 // Close closes the port (EVTCHNOP_close); goroutines in Wait return
 // ErrClosed.
-func (c *EventChannel) Close() error {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if c.closed {
-		return ErrClosed
-	}
-	c.closed = true
-	runtimeEvtchnUnblock(c.pd)
-	if !c.waiting {
-		runtimeEvtchnClose(c.port, c.pd)
-	}
-	return nil
-}
+func (c *EventChannel) Close() error { return c.c.Close() }

@@ -24,8 +24,8 @@ import (
 )
 
 // core is the list of packages whose tests must pass on xen (what CI runs):
-// the runtime's (issue 3), those of os and the file system (issue 4), and a
-// few that once failed on xen only (the loopback network, tests reading
+// those that exercise the runtime (scheduler, GC, maps, time, sync), those
+// of os and the file system, and a few that once failed on xen only (the loopback network, tests reading
 // their parent's or children's testdata, a large heap, cycle counts,
 // read-only rodata, the fake network's double Close).
 var core = strings.Fields(`strings bytes strconv sort slices maps unicode/utf8 math math/big

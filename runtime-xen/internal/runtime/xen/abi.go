@@ -1,26 +1,14 @@
 // Copyright 2026 The Go for Xen Authors.
 
-// Package xen is the runtime's view of Xen: the hypercall interface, the layouts
-// the hypervisor shares with a PVH guest, and the few privileged x86
-// instructions the runtime needs. It is to GOOS=xen what
-// internal/runtime/syscall/linux is to Linux.
-//
-// Every number here comes from Xen's public headers (xen/include/public); each
-// group names its header. The package is imported by the runtime, so it must not
-// allocate and its functions must be safe to call without a g.
 package xen
 
 // Hypercall numbers, from xen.h (__HYPERVISOR_*).
 const (
 	HypercallMemoryOp       = 12
 	HypercallSetTimerOp     = 15
-	HypercallXenVersion     = 17
 	HypercallConsoleIO      = 18
-	HypercallGrantTableOp   = 20
-	HypercallVcpuOp         = 24
 	HypercallSchedOp        = 29
 	HypercallEventChannelOp = 32
-	HypercallPhysdevOp      = 33
 	HypercallHVMOp          = 34
 )
 
@@ -35,8 +23,6 @@ const (
 
 // sched_op commands and shutdown reasons (sched.h, SCHEDOP_*, SHUTDOWN_*).
 const (
-	SchedOpYield    = 0
-	SchedOpBlock    = 1
 	SchedOpShutdown = 2
 	SchedOpPoll     = 3
 
@@ -108,12 +94,6 @@ type HVMParam struct {
 	Index uint32
 	Value uint64
 }
-
-// vcpu_op commands (vcpu.h, VCPUOP_*).
-const (
-	VcpuOpSetSingleshotTimer  = 8
-	VcpuOpStopSingleshotTimer = 9
-)
 
 // event_channel_op commands (event_channel.h, EVTCHNOP_*).
 const (

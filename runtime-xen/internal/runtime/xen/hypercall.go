@@ -4,8 +4,9 @@ package xen
 
 import "unsafe"
 
-// HypercallPage is the physical (= virtual) address of the hypercall page that
-// InstallHypercallPage filled; zero before that.
+// HypercallPage is the physical (= virtual) address of the hypercall page,
+// which the runtime asks Xen to fill at boot (xenInstallHypercallPage in
+// runtime/os_xen.go); zero before that.
 var HypercallPage uintptr
 
 // Hypercall invokes hypercall op through the hypercall page with up to five
@@ -18,8 +19,7 @@ func Hypercall(op, a1, a2, a3, a4, a5 uintptr) uintptr
 // Cpuid executes CPUID with eax = leaf and ecx = sub.
 func Cpuid(leaf, sub uint32) (eax, ebx, ecx, edx uint32)
 
-// Rdmsr and Wrmsr read and write a model-specific register.
-func Rdmsr(msr uint32) uint64
+// Wrmsr writes a model-specific register.
 func Wrmsr(msr uint32, value uint64)
 
 // Outl writes a 32-bit value to an I/O port.
@@ -31,8 +31,7 @@ func Rdtsc() uint64
 // ReadCR2 returns the faulting address of the last page fault.
 func ReadCR2() uintptr
 
-// ReadCR3 and WriteCR3 read and load the page-table root; writing flushes the TLB.
-func ReadCR3() uintptr
+// WriteCR3 loads the page-table root, which flushes the TLB.
 func WriteCR3(v uintptr)
 
 // Invlpg drops the TLB entry of the page holding addr.
@@ -46,9 +45,6 @@ func Lidt(desc unsafe.Pointer)
 
 // Ltr loads the task register with the TSS selector sel.
 func Ltr(sel uint16)
-
-// Pause is the spin-wait hint.
-func Pause()
 
 // Outb writes a byte to an I/O port.
 func Outb(port uint16, value byte)

@@ -29,15 +29,6 @@ TEXT ·Cpuid(SB),NOSPLIT,$0-24
 	MOVL	DX, edx+20(FP)
 	RET
 
-// func Rdmsr(msr uint32) uint64
-TEXT ·Rdmsr(SB),NOSPLIT,$0-16
-	MOVL	msr+0(FP), CX
-	RDMSR
-	SHLQ	$32, DX
-	ORQ	DX, AX
-	MOVQ	AX, ret+8(FP)
-	RET
-
 // func Wrmsr(msr uint32, value uint64)
 TEXT ·Wrmsr(SB),NOSPLIT,$0-16
 	MOVL	msr+0(FP), CX
@@ -68,12 +59,6 @@ TEXT ·ReadCR2(SB),NOSPLIT,$0-8
 	MOVQ	AX, ret+0(FP)
 	RET
 
-// func ReadCR3() uintptr
-TEXT ·ReadCR3(SB),NOSPLIT,$0-8
-	MOVQ	CR3, AX
-	MOVQ	AX, ret+0(FP)
-	RET
-
 // func WriteCR3(v uintptr)
 TEXT ·WriteCR3(SB),NOSPLIT,$0-8
 	MOVQ	v+0(FP), AX
@@ -96,11 +81,6 @@ TEXT ·Lidt(SB),NOSPLIT,$0-8
 TEXT ·Ltr(SB),NOSPLIT,$0-2
 	MOVW	sel+0(FP), AX
 	LTR	AX
-	RET
-
-// func Pause()
-TEXT ·Pause(SB),NOSPLIT,$0-0
-	PAUSE
 	RET
 
 // func Outb(port uint16, value byte)

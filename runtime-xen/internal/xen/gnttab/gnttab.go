@@ -1,14 +1,5 @@
 // Copyright 2026 The Go for Xen Authors.
 
-// Package gnttab keeps a domain's grant table: the pages it lets other
-// domains (its backends) map or copy, one entry per grant (Xen's
-// xen/include/public/grant_table.h, version 1 entries).
-//
-// The table is memory the domain shares with Xen: the runtime maps its frames
-// (XENMEM_add_to_physmap, XENMAPSPACE_grant_table) and hands them to New.
-// The logic here is plain Go on those frames, so it builds and is tested on
-// any platform against frames in ordinary memory, with the test playing
-// Xen's part (setting GTF_reading/GTF_writing as a mapping backend would).
 package gnttab
 
 import (
@@ -30,10 +21,10 @@ const (
 	PageSize        = 4096
 	EntriesPerFrame = PageSize / EntrySize
 
-	gtfPermitAccess = 1 << 0 // GTF_permit_access
-	gtfReadonly     = 1 << 2 // GTF_readonly
-	gtfReading      = 1 << 3 // GTF_reading: a foreign domain has it mapped or is copying from it
-	gtfWriting      = 1 << 4 // GTF_writing: ... for writing
+	FlagPermitAccess = 1 << 0 // GTF_permit_access
+	FlagReadonly     = 1 << 2 // GTF_readonly
+	FlagReading      = 1 << 3 // GTF_reading: a foreign domain has it mapped or is copying from it
+	FlagWriting      = 1 << 4 // GTF_writing: ... for writing
 
 	// ReservedEntries are the refs the toolstack uses for the console and
 	// xenstore rings (GNTTAB_NR_RESERVED_ENTRIES): never handed out.
@@ -103,9 +94,9 @@ func (t *Table) Grant(domid uint16, gfn uint32, readOnly bool) (Ref, error) {
 	t.free = t.free[:len(t.free)-1]
 	t.granted[r] = true
 	flags, frame := t.words(r)
-	flag := uint32(gtfPermitAccess)
+	flag := uint32(FlagPermitAccess)
 	if readOnly {
-		flag |= gtfReadonly
+		flag |= FlagReadonly
 	}
 	// The frame and domid must be visible before GTF_permit_access: Xen
 	// reads the entry as soon as the flag is set (grant_table.h: "write
@@ -132,7 +123,7 @@ func (t *Table) Revoke(r Ref) error {
 	// while GTF_reading or GTF_writing is set).
 	for {
 		old := atomic.LoadUint32(flags)
-		if old&(gtfReading|gtfWriting) != 0 {
+		if old&(FlagReading|FlagWriting) != 0 {
 			return ErrInUse
 		}
 		if atomic.CompareAndSwapUint32(flags, old, 0) {

@@ -35,7 +35,7 @@ func backendMaps(frames []Frame, r Ref, bits uint32) {
 func backendUnmaps(frames []Frame, r Ref) {
 	f := frames[int(r)/EntriesPerFrame]
 	w := &f[int(r)%EntriesPerFrame*2]
-	atomic.StoreUint32(w, atomic.LoadUint32(w)&^(gtfReading|gtfWriting))
+	atomic.StoreUint32(w, atomic.LoadUint32(w)&^(FlagReading|FlagWriting))
 }
 
 func TestGrantWritesEntry(t *testing.T) {
@@ -48,8 +48,8 @@ func TestGrantWritesEntry(t *testing.T) {
 		t.Fatalf("granted reserved ref %d", r)
 	}
 	flags, domid, frame := entry(frames, r)
-	if flags != gtfPermitAccess || domid != 7 || frame != 0x12345 {
-		t.Errorf("entry %d = flags %#x domid %d frame %#x; want %#x 7 0x12345", r, flags, domid, frame, gtfPermitAccess)
+	if flags != FlagPermitAccess || domid != 7 || frame != 0x12345 {
+		t.Errorf("entry %d = flags %#x domid %d frame %#x; want %#x 7 0x12345", r, flags, domid, frame, FlagPermitAccess)
 	}
 	ro, err := tab.Grant(0, 0x99, true)
 	if err != nil {
@@ -58,8 +58,8 @@ func TestGrantWritesEntry(t *testing.T) {
 	if ro == r {
 		t.Fatalf("ref %d granted twice", r)
 	}
-	if flags, _, _ := entry(frames, ro); flags != gtfPermitAccess|gtfReadonly {
-		t.Errorf("read-only grant flags %#x, want %#x", flags, gtfPermitAccess|gtfReadonly)
+	if flags, _, _ := entry(frames, ro); flags != FlagPermitAccess|FlagReadonly {
+		t.Errorf("read-only grant flags %#x, want %#x", flags, FlagPermitAccess|FlagReadonly)
 	}
 }
 
@@ -69,12 +69,12 @@ func TestRevokeRefusedWhileMapped(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, bits := range []uint32{gtfReading, gtfWriting, gtfReading | gtfWriting} {
+	for _, bits := range []uint32{FlagReading, FlagWriting, FlagReading | FlagWriting} {
 		backendMaps(frames, r, bits)
 		if err := tab.Revoke(r); !errors.Is(err, ErrInUse) {
 			t.Fatalf("Revoke while mapped (%#x) = %v, want ErrInUse", bits, err)
 		}
-		if flags, domid, frame := entry(frames, r); flags&gtfPermitAccess == 0 || domid != 1 || frame != 0x42 {
+		if flags, domid, frame := entry(frames, r); flags&FlagPermitAccess == 0 || domid != 1 || frame != 0x42 {
 			t.Fatalf("a refused Revoke changed the entry: flags %#x domid %d frame %#x", flags, domid, frame)
 		}
 		backendUnmaps(frames, r)
@@ -130,7 +130,7 @@ func TestExhaustionAndReuse(t *testing.T) {
 	if _, err := tab.Grant(3, 1, false); !errors.Is(err, ErrExhausted) {
 		t.Fatalf("grant in a full table = %v, want ErrExhausted", err)
 	}
-	backendMaps(frames, refs[10], gtfReading)
+	backendMaps(frames, refs[10], FlagReading)
 	if err := tab.Revoke(refs[10]); !errors.Is(err, ErrInUse) {
 		t.Fatalf("Revoke = %v, want ErrInUse", err)
 	}
@@ -157,14 +157,14 @@ func TestRevokeRacesBackend(t *testing.T) {
 		}
 		done := make(chan struct{})
 		go func() {
-			backendMaps(frames, r, gtfWriting)
+			backendMaps(frames, r, FlagWriting)
 			close(done)
 		}()
 		err = tab.Revoke(r)
 		<-done
 		flags, _, _ := entry(frames, r)
 		switch {
-		case err == nil && flags&gtfPermitAccess != 0:
+		case err == nil && flags&FlagPermitAccess != 0:
 			t.Fatalf("Revoke succeeded but the entry still permits access: %#x", flags)
 		case errors.Is(err, ErrInUse):
 			backendUnmaps(frames, r)

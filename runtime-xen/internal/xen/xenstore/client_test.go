@@ -6,11 +6,13 @@
 
 //go:build !xen
 
-package xenstore
+package xenstore_test
 
 import (
 	"context"
 	"errors"
+	"internal/xen/xenfake"
+	"internal/xen/xenstore"
 	"io/fs"
 	"reflect"
 	"strconv"
@@ -54,8 +56,8 @@ func noEvent(t *testing.T, ch <-chan string) {
 }
 
 func TestClientBasic(t *testing.T) {
-	s := newFakeStore()
-	c := s.dial(t, 7)
+	s := xenfake.NewStore()
+	c := s.Dial(t, 7)
 	ctx := testCtx(t)
 
 	if err := c.Write(ctx, "/a/b/c", "hello"); err != nil {
@@ -96,8 +98,8 @@ func TestClientBasic(t *testing.T) {
 		t.Errorf("Rm of a missing node: %v", err)
 	}
 	_, err := c.Read(ctx, "/a/b/c")
-	var oe *OpError
-	if !errors.Is(err, fs.ErrNotExist) || !errors.Is(err, ENOENT) || !errors.As(err, &oe) || oe.Op != "read" || oe.Path != "/a/b/c" {
+	var oe *xenstore.OpError
+	if !errors.Is(err, fs.ErrNotExist) || !errors.Is(err, xenstore.ENOENT) || !errors.As(err, &oe) || oe.Op != "read" || oe.Path != "/a/b/c" {
 		t.Errorf("Read of a removed node: %v", err)
 	}
 	if err := c.Rm(ctx, "/nope/x"); !errors.Is(err, fs.ErrNotExist) {
@@ -108,7 +110,7 @@ func TestClientBasic(t *testing.T) {
 	if err := c.Write(ctx, "device/vif/0/state", "4"); err != nil {
 		t.Fatal(err)
 	}
-	if v, ok := s.get("/local/domain/7/device/vif/0/state"); v != "4" || !ok {
+	if v, ok := s.Get("/local/domain/7/device/vif/0/state"); v != "4" || !ok {
 		t.Errorf("relative write landed elsewhere: %q %v", v, ok)
 	}
 	if p, err := c.GetDomainPath(ctx, 7); p != "/local/domain/7" || err != nil {
@@ -116,19 +118,19 @@ func TestClientBasic(t *testing.T) {
 	}
 
 	// Errors.
-	s.deny["/secret"] = true
-	if _, err := c.Read(ctx, "/secret"); !errors.Is(err, fs.ErrPermission) || !errors.Is(err, EACCES) {
+	s.Deny("/secret")
+	if _, err := c.Read(ctx, "/secret"); !errors.Is(err, fs.ErrPermission) || !errors.Is(err, xenstore.EACCES) {
 		t.Errorf("Read of a denied node: %v", err)
 	}
-	if err := c.Write(ctx, "/bad//path", "x"); !errors.Is(err, EINVAL) {
+	if err := c.Write(ctx, "/bad//path", "x"); !errors.Is(err, xenstore.EINVAL) {
 		t.Errorf("Write of a bad path: %v", err)
 	}
 	for _, p := range []string{"", "/a\x00b"} {
-		if _, err := c.Read(ctx, p); !errors.Is(err, EINVAL) {
+		if _, err := c.Read(ctx, p); !errors.Is(err, xenstore.EINVAL) {
 			t.Errorf("Read(%q): %v", p, err)
 		}
 	}
-	if _, err := c.roundTrip(ctx, TypeSetQuota, 0, []byte("x\x00"), nil); !errors.Is(err, errors.ErrUnsupported) {
+	if _, err := c.RoundTrip(ctx, xenstore.TypeSetQuota, 0, []byte("x\x00"), nil); !errors.Is(err, errors.ErrUnsupported) {
 		t.Errorf("unknown request: %v", err)
 	}
 }
@@ -136,11 +138,11 @@ func TestClientBasic(t *testing.T) {
 // TestClientLargeMessages streams messages of up to the maximum size, four
 // times the ring, through the ring.
 func TestClientLargeMessages(t *testing.T) {
-	s := newFakeStore()
-	c := s.dial(t, 1)
+	s := xenfake.NewStore()
+	c := s.Dial(t, 1)
 	ctx := testCtx(t)
 	path := "/big"
-	for _, n := range []int{RingSize - HeaderSize - len(path) - 1, RingSize, 3000, PayloadMax - len(path) - 1} {
+	for _, n := range []int{xenstore.RingSize - xenstore.HeaderSize - len(path) - 1, xenstore.RingSize, 3000, xenstore.PayloadMax - len(path) - 1} {
 		v := strings.Repeat(strconv.Itoa(n%10), n)
 		if err := c.Write(ctx, path, v); err != nil {
 			t.Fatalf("Write of %d bytes: %v", n, err)
@@ -151,12 +153,12 @@ func TestClientLargeMessages(t *testing.T) {
 	}
 	// One byte too many is refused before it reaches xenstored, which
 	// would drop the connection.
-	if err := c.Write(ctx, path, strings.Repeat("x", PayloadMax-len(path))); !errors.Is(err, E2BIG) {
+	if err := c.Write(ctx, path, strings.Repeat("x", xenstore.PayloadMax-len(path))); !errors.Is(err, xenstore.E2BIG) {
 		t.Errorf("Write of a too long value: %v", err)
 	}
 	// A directory listing near the payload limit.
 	var want []string
-	for i := 0; len(strings.Join(want, "..")) < PayloadMax-200; i++ {
+	for i := 0; len(strings.Join(want, "..")) < xenstore.PayloadMax-200; i++ {
 		name := "node-" + strings.Repeat("n", 40) + strconv.Itoa(1000+i)
 		want = append(want, name)
 		if err := c.Write(ctx, "/dir/"+name, ""); err != nil {
@@ -172,8 +174,8 @@ func TestClientLargeMessages(t *testing.T) {
 }
 
 func TestClientConcurrent(t *testing.T) {
-	s := newFakeStore()
-	c := s.dial(t, 3)
+	s := xenfake.NewStore()
+	c := s.Dial(t, 3)
 	ctx := testCtx(t)
 	var wg sync.WaitGroup
 	errc := make(chan error, 1)
@@ -212,9 +214,9 @@ func TestClientConcurrent(t *testing.T) {
 }
 
 func TestWatch(t *testing.T) {
-	s := newFakeStore()
-	c := s.dial(t, 5)
-	other := s.dial(t, 0)
+	s := xenfake.NewStore()
+	c := s.Dial(t, 5)
+	other := s.Dial(t, 0)
 	ctx := testCtx(t)
 
 	w, err := c.Watch(ctx, "/a")
@@ -267,7 +269,7 @@ func TestWatch(t *testing.T) {
 		t.Fatal(err)
 	}
 	recv(t, w2.C)
-	s.set("/a/z", "1")
+	s.Set("/a/z", "1")
 	if recv(t, w.C) != "/a/z" || recv(t, w2.C) != "/a/z" {
 		t.Error("second watch missed an event")
 	}
@@ -275,7 +277,7 @@ func TestWatch(t *testing.T) {
 	if err := w.Unwatch(ctx); err != nil {
 		t.Fatal(err)
 	}
-	s.set("/a/z", "2")
+	s.Set("/a/z", "2")
 	if p := recv(t, w2.C); p != "/a/z" {
 		t.Errorf("event %q", p)
 	}
@@ -286,7 +288,7 @@ func TestWatch(t *testing.T) {
 		t.Errorf("second Unwatch: %v", err)
 	}
 
-	if _, err := c.Watch(ctx, "/bad//"); !errors.Is(err, EINVAL) {
+	if _, err := c.Watch(ctx, "/bad//"); !errors.Is(err, xenstore.EINVAL) {
 		t.Errorf("Watch of a bad path: %v", err)
 	}
 	c.Close()
@@ -298,8 +300,8 @@ func TestWatch(t *testing.T) {
 // TestWatchSlowReceiver checks that an unread watch does not hold up
 // the client, and that queued events for one path are merged.
 func TestWatchSlowReceiver(t *testing.T) {
-	s := newFakeStore()
-	c := s.dial(t, 0)
+	s := xenfake.NewStore()
+	c := s.Dial(t, 0)
 	ctx := testCtx(t)
 	w, err := c.Watch(ctx, "/q")
 	if err != nil {
@@ -326,21 +328,21 @@ func TestWatchSlowReceiver(t *testing.T) {
 }
 
 func TestTransaction(t *testing.T) {
-	s := newFakeStore()
-	c := s.dial(t, 0)
+	s := xenfake.NewStore()
+	c := s.Dial(t, 0)
 	ctx := testCtx(t)
 	c.Write(ctx, "/t/x", "1")
 
 	w, _ := c.Watch(ctx, "/t")
 	recv(t, w.C)
-	err := c.Transaction(ctx, func(tx *Tx) error {
+	err := c.Transaction(ctx, func(tx *xenstore.Tx) error {
 		if err := tx.Write(ctx, "/t/y", "2"); err != nil {
 			return err
 		}
 		if v, err := tx.Read(ctx, "/t/y"); v != "2" || err != nil {
 			t.Errorf("Read of own write = %q, %v", v, err)
 		}
-		if v, _ := s.get("/t/y"); v != "" {
+		if v, _ := s.Get("/t/y"); v != "" {
 			t.Errorf("write visible before commit")
 		}
 		noEvent(t, w.C)
@@ -355,10 +357,10 @@ func TestTransaction(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if v, ok := s.get("/t/y"); v != "2" || !ok {
+	if v, ok := s.Get("/t/y"); v != "2" || !ok {
 		t.Errorf("after commit /t/y = %q, %v", v, ok)
 	}
-	if _, ok := s.get("/t/x"); ok {
+	if _, ok := s.Get("/t/x"); ok {
 		t.Error("rm in transaction not applied")
 	}
 	got := map[string]bool{recv(t, w.C): true, recv(t, w.C): true, recv(t, w.C): true}
@@ -368,14 +370,14 @@ func TestTransaction(t *testing.T) {
 
 	// An error in f aborts.
 	boom := errors.New("boom")
-	err = c.Transaction(ctx, func(tx *Tx) error {
+	err = c.Transaction(ctx, func(tx *xenstore.Tx) error {
 		tx.Write(ctx, "/t/y", "3")
 		return boom
 	})
 	if err != boom {
 		t.Errorf("Transaction = %v, want f's error", err)
 	}
-	if v, _ := s.get("/t/y"); v != "2" {
+	if v, _ := s.Get("/t/y"); v != "2" {
 		t.Errorf("aborted write applied: %q", v)
 	}
 
@@ -387,24 +389,24 @@ func TestTransaction(t *testing.T) {
 	if err := tx.Abort(ctx); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := tx.Read(ctx, "/t/y"); !errors.Is(err, ErrTxDone) {
+	if _, err := tx.Read(ctx, "/t/y"); !errors.Is(err, xenstore.ErrTxDone) {
 		t.Errorf("Read after Abort: %v", err)
 	}
-	if err := tx.Commit(ctx); !errors.Is(err, ErrTxDone) {
+	if err := tx.Commit(ctx); !errors.Is(err, xenstore.ErrTxDone) {
 		t.Errorf("Commit after Abort: %v", err)
 	}
 }
 
 // TestTransactionRetry races a transaction with a direct write: the commit
-// must fail with EAGAIN, and the retry succeed.
+// must fail with xenstore.EAGAIN, and the retry succeed.
 func TestTransactionRetry(t *testing.T) {
-	s := newFakeStore()
-	c := s.dial(t, 0)
-	other := s.dial(t, 0)
+	s := xenfake.NewStore()
+	c := s.Dial(t, 0)
+	other := s.Dial(t, 0)
 	ctx := testCtx(t)
 	c.Write(ctx, "/counter", "10")
 	attempts := 0
-	err := c.Transaction(ctx, func(tx *Tx) error {
+	err := c.Transaction(ctx, func(tx *xenstore.Tx) error {
 		attempts++
 		v, err := tx.Read(ctx, "/counter")
 		if err != nil {
@@ -421,37 +423,37 @@ func TestTransactionRetry(t *testing.T) {
 	if err != nil || attempts != 2 {
 		t.Fatalf("Transaction = %v after %d attempts", err, attempts)
 	}
-	if v, _ := s.get("/counter"); v != "101" {
+	if v, _ := s.Get("/counter"); v != "101" {
 		t.Errorf("counter = %q, want 101", v)
 	}
-	if s.eagains != 1 {
-		t.Errorf("%d conflicts", s.eagains)
+	if s.EAGAINs() != 1 {
+		t.Errorf("%d conflicts", s.EAGAINs())
 	}
 
-	// Conflicting every time: gives up with EAGAIN.
+	// Conflicting every time: gives up with xenstore.EAGAIN.
 	attempts = 0
-	err = c.Transaction(ctx, func(tx *Tx) error {
+	err = c.Transaction(ctx, func(tx *xenstore.Tx) error {
 		attempts++
 		tx.Read(ctx, "/counter")
 		return other.Write(ctx, "/counter", strconv.Itoa(attempts))
 	})
-	if !errors.Is(err, EAGAIN) || attempts != MaxTxAttempts {
+	if !errors.Is(err, xenstore.EAGAIN) || attempts != xenstore.MaxTxAttempts {
 		t.Errorf("Transaction = %v after %d attempts", err, attempts)
 	}
 }
 
 func TestTransactionConcurrent(t *testing.T) {
-	s := newFakeStore()
+	s := xenfake.NewStore()
 	ctx := testCtx(t)
 	const n = 8
-	clients := []*Client{s.dial(t, 0), s.dial(t, 0)}
+	clients := []*xenstore.Client{s.Dial(t, 0), s.Dial(t, 0)}
 	clients[0].Write(ctx, "/n", "0")
 	var wg sync.WaitGroup
 	var failed atomic.Int32
 	for i := range n {
 		c := clients[i%2]
 		wg.Go(func() {
-			err := c.Transaction(ctx, func(tx *Tx) error {
+			err := c.Transaction(ctx, func(tx *xenstore.Tx) error {
 				v, err := tx.Read(ctx, "/n")
 				if err != nil {
 					return err
@@ -466,7 +468,7 @@ func TestTransactionConcurrent(t *testing.T) {
 		})
 	}
 	wg.Wait()
-	if v, _ := s.get("/n"); v != strconv.Itoa(n-int(failed.Load())) {
+	if v, _ := s.Get("/n"); v != strconv.Itoa(n-int(failed.Load())) {
 		t.Errorf("/n = %s after %d increments", v, n)
 	}
 }
@@ -474,8 +476,8 @@ func TestTransactionConcurrent(t *testing.T) {
 // TestTwoRings connects two domains' clients and checks watch delivery across
 // them.
 func TestTwoRings(t *testing.T) {
-	s := newFakeStore()
-	front, back := s.dial(t, 5), s.dial(t, 0)
+	s := xenfake.NewStore()
+	front, back := s.Dial(t, 5), s.Dial(t, 0)
 	ctx := testCtx(t)
 	w, err := back.Watch(ctx, "/local/domain/5/device/vif/0/state")
 	if err != nil {
@@ -489,8 +491,8 @@ func TestTwoRings(t *testing.T) {
 }
 
 func TestClientClose(t *testing.T) {
-	sc := newScriptConn(func(*Message) []byte { return nil }) // never answers
-	c := NewClient(sc)
+	sc := newScriptConn(func(*xenstore.Message) []byte { return nil }) // never answers
+	c := xenstore.NewClient(sc)
 	ctx := testCtx(t)
 	errc := make(chan error, 3)
 	for range 3 {
@@ -501,17 +503,17 @@ func TestClientClose(t *testing.T) {
 	}
 	c.Close()
 	for range 3 {
-		if err := <-errc; !errors.Is(err, ErrClosed) {
+		if err := <-errc; !errors.Is(err, xenstore.ErrClosed) {
 			t.Errorf("pending request: %v", err)
 		}
 	}
-	if _, err := c.Read(ctx, "/x"); !errors.Is(err, ErrClosed) {
+	if _, err := c.Read(ctx, "/x"); !errors.Is(err, xenstore.ErrClosed) {
 		t.Errorf("request after Close: %v", err)
 	}
-	if _, err := c.Watch(ctx, "/x"); !errors.Is(err, ErrClosed) {
+	if _, err := c.Watch(ctx, "/x"); !errors.Is(err, xenstore.ErrClosed) {
 		t.Errorf("Watch after Close: %v", err)
 	}
-	if err := c.Transaction(ctx, func(*Tx) error { return nil }); !errors.Is(err, ErrClosed) {
+	if err := c.Transaction(ctx, func(*xenstore.Tx) error { return nil }); !errors.Is(err, xenstore.ErrClosed) {
 		t.Errorf("Transaction after Close: %v", err)
 	}
 	if !sc.closed {
@@ -522,15 +524,15 @@ func TestClientClose(t *testing.T) {
 // TestClientCloseOverRing closes a client whose reader is blocked in the
 // ring's wait hook.
 func TestClientCloseOverRing(t *testing.T) {
-	guest, _, _ := ringPair(t, 0, nil) // no server
-	c := NewClient(guest)
+	guest, _ := xenfake.RingPair(t, 0, nil) // no server
+	c := xenstore.NewClient(guest)
 	errc := make(chan error)
 	go func() { _, err := c.Read(context.Background(), "/x"); errc <- err }()
 	time.Sleep(20 * time.Millisecond)
 	c.Close()
 	select {
 	case err := <-errc:
-		if !errors.Is(err, ErrClosed) {
+		if !errors.Is(err, xenstore.ErrClosed) {
 			t.Errorf("pending request: %v", err)
 		}
 	case <-time.After(timeout):
@@ -540,20 +542,20 @@ func TestClientCloseOverRing(t *testing.T) {
 
 func TestContextAbandon(t *testing.T) {
 	var mu sync.Mutex
-	var held []*Message
-	sc := newScriptConn(func(m *Message) []byte {
+	var held []*xenstore.Message
+	sc := newScriptConn(func(m *xenstore.Message) []byte {
 		mu.Lock()
 		defer mu.Unlock()
 		switch m.Type {
-		case TypeTransactionStart, TypeWatch, TypeRead:
+		case xenstore.TypeTransactionStart, xenstore.TypeWatch, xenstore.TypeRead:
 			held = append(held, m) // answered later
 			return nil
-		case TypeTransactionEnd, TypeUnwatch:
-			return raw(m.Type, m.ReqID, m.TxID, "OK\x00")
+		case xenstore.TypeTransactionEnd, xenstore.TypeUnwatch:
+			return xenstore.Raw(m.Type, m.ReqID, m.TxID, "OK\x00")
 		}
-		return raw(m.Type, m.ReqID, m.TxID, "quick")
+		return xenstore.Raw(m.Type, m.ReqID, m.TxID, "quick")
 	})
-	c := NewClient(sc)
+	c := xenstore.NewClient(sc)
 	defer c.Close()
 
 	for _, f := range []func(ctx context.Context) error{
@@ -576,10 +578,10 @@ func TestContextAbandon(t *testing.T) {
 	if len(late) != 3 {
 		t.Fatalf("%d held requests", len(late))
 	}
-	sc.feed(raw(TypeRead, late[0].ReqID, 0, "late"))
-	sc.feed(raw(TypeTransactionStart, late[1].ReqID, 0, "42\x00"))
-	sc.feed(raw(TypeWatch, late[2].ReqID, 0, "OK\x00"))
-	sc.feed(raw(TypeWatchEvent, 0, 0, "/w\x00go1\x00"))
+	sc.feed(xenstore.Raw(xenstore.TypeRead, late[0].ReqID, 0, "late"))
+	sc.feed(xenstore.Raw(xenstore.TypeTransactionStart, late[1].ReqID, 0, "42\x00"))
+	sc.feed(xenstore.Raw(xenstore.TypeWatch, late[2].ReqID, 0, "OK\x00"))
+	sc.feed(xenstore.Raw(xenstore.TypeWatchEvent, 0, 0, "/w\x00go1\x00"))
 	if err := c.Write(ctx, "/fast", "x"); err != nil {
 		t.Fatal(err)
 	}
@@ -587,8 +589,8 @@ func TestContextAbandon(t *testing.T) {
 	for {
 		var end, unwatch bool
 		for _, m := range sc.requests() {
-			end = end || m.Type == TypeTransactionEnd && m.TxID == 42 && string(m.Payload) == "F\x00"
-			unwatch = unwatch || m.Type == TypeUnwatch && string(m.Payload) == "/w\x00go1\x00"
+			end = end || m.Type == xenstore.TypeTransactionEnd && m.TxID == 42 && string(m.Payload) == "F\x00"
+			unwatch = unwatch || m.Type == xenstore.TypeUnwatch && string(m.Payload) == "/w\x00go1\x00"
 		}
 		if end && unwatch {
 			break
@@ -605,35 +607,35 @@ func TestContextAbandon(t *testing.T) {
 func TestGarbageReplies(t *testing.T) {
 	for _, tc := range []struct {
 		name   string
-		reply  func(m *Message) []byte
+		reply  func(m *xenstore.Message) []byte
 		want   error
 		broken bool // the connection is unusable afterwards
 	}{
-		{"wrong type", func(m *Message) []byte { return raw(TypeWrite, m.ReqID, 0, "OK\x00") }, ErrProtocol, false},
-		{"unknown type", func(m *Message) []byte { return raw(9999, m.ReqID, 0, "") }, ErrProtocol, false},
-		{"error without name", func(m *Message) []byte { return raw(TypeError, m.ReqID, 0, "\x00") }, ErrProtocol, false},
-		{"error with NULs", func(m *Message) []byte { return raw(TypeError, m.ReqID, 0, "E\x00IO\x00") }, ErrProtocol, false},
-		{"error without NUL", func(m *Message) []byte { return raw(TypeError, m.ReqID, 0, "EIO") }, EIO, false},
-		{"directory without NUL", func(m *Message) []byte { return raw(m.Type, m.ReqID, 0, "a\x00b") }, ErrProtocol, false},
-		{"bad tx id", func(m *Message) []byte { return raw(m.Type, m.ReqID, 0, "x1\x00") }, ErrProtocol, false},
-		{"oversized", func(m *Message) []byte {
-			b := raw(m.Type, m.ReqID, 0, "")
+		{"wrong type", func(m *xenstore.Message) []byte { return xenstore.Raw(xenstore.TypeWrite, m.ReqID, 0, "OK\x00") }, xenstore.ErrProtocol, false},
+		{"unknown type", func(m *xenstore.Message) []byte { return xenstore.Raw(9999, m.ReqID, 0, "") }, xenstore.ErrProtocol, false},
+		{"error without name", func(m *xenstore.Message) []byte { return xenstore.Raw(xenstore.TypeError, m.ReqID, 0, "\x00") }, xenstore.ErrProtocol, false},
+		{"error with NULs", func(m *xenstore.Message) []byte { return xenstore.Raw(xenstore.TypeError, m.ReqID, 0, "E\x00IO\x00") }, xenstore.ErrProtocol, false},
+		{"error without NUL", func(m *xenstore.Message) []byte { return xenstore.Raw(xenstore.TypeError, m.ReqID, 0, "EIO") }, xenstore.EIO, false},
+		{"directory without NUL", func(m *xenstore.Message) []byte { return xenstore.Raw(m.Type, m.ReqID, 0, "a\x00b") }, xenstore.ErrProtocol, false},
+		{"bad tx id", func(m *xenstore.Message) []byte { return xenstore.Raw(m.Type, m.ReqID, 0, "x1\x00") }, xenstore.ErrProtocol, false},
+		{"oversized", func(m *xenstore.Message) []byte {
+			b := xenstore.Raw(m.Type, m.ReqID, 0, "")
 			b[12], b[13] = 0x01, 0x10 // 4097
 			return b
-		}, ErrClosed, true},
-		{"truncated", func(m *Message) []byte { return raw(m.Type, m.ReqID, 0, "abcdef")[:19] }, ErrClosed, true},
-		{"short header", func(m *Message) []byte { return []byte{1, 2, 3} }, ErrClosed, true},
+		}, xenstore.ErrClosed, true},
+		{"truncated", func(m *xenstore.Message) []byte { return xenstore.Raw(m.Type, m.ReqID, 0, "abcdef")[:19] }, xenstore.ErrClosed, true},
+		{"short header", func(m *xenstore.Message) []byte { return []byte{1, 2, 3} }, xenstore.ErrClosed, true},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			var sc *scriptConn
-			sc = newScriptConn(func(m *Message) []byte {
-				if m.Type == TypeTransactionEnd {
-					return raw(m.Type, m.ReqID, m.TxID, "OK\x00")
+			sc = newScriptConn(func(m *xenstore.Message) []byte {
+				if m.Type == xenstore.TypeTransactionEnd {
+					return xenstore.Raw(m.Type, m.ReqID, m.TxID, "OK\x00")
 				}
 				sc.eof = tc.broken // after a broken reply the transport ends
 				return tc.reply(m)
 			})
-			c := NewClient(sc)
+			c := xenstore.NewClient(sc)
 			defer c.Close()
 			ctx := testCtx(t)
 			var err error
@@ -641,7 +643,7 @@ func TestGarbageReplies(t *testing.T) {
 			case "directory without NUL":
 				_, err = c.Directory(ctx, "/d")
 			case "bad tx id":
-				err = c.Transaction(ctx, func(*Tx) error { return nil })
+				err = c.Transaction(ctx, func(*xenstore.Tx) error { return nil })
 			default:
 				_, err = c.Read(ctx, "/r")
 			}
@@ -652,7 +654,7 @@ func TestGarbageReplies(t *testing.T) {
 				t.Error("request hung")
 			}
 			if tc.broken {
-				if _, err := c.Read(ctx, "/r"); !errors.Is(err, ErrClosed) {
+				if _, err := c.Read(ctx, "/r"); !errors.Is(err, xenstore.ErrClosed) {
 					t.Errorf("request on a broken client: %v", err)
 				}
 			}
@@ -663,15 +665,15 @@ func TestGarbageReplies(t *testing.T) {
 // TestStrayMessages sends replies nobody asked for and malformed watch
 // events: they are dropped.
 func TestStrayMessages(t *testing.T) {
-	sc := newScriptConn(func(m *Message) []byte {
+	sc := newScriptConn(func(m *xenstore.Message) []byte {
 		var b []byte
-		b = append(b, raw(TypeRead, m.ReqID+1000, 0, "stray")...)
-		b = append(b, raw(TypeWatchEvent, 0, 0, "/x")...)
-		b = append(b, raw(TypeWatchEvent, 0, 0, "/x\x00unknown-token\x00")...)
-		b = append(b, raw(TypeError, 0, 0, "EIO\x00")...)
-		return append(b, raw(m.Type, m.ReqID, m.TxID, "fine")...)
+		b = append(b, xenstore.Raw(xenstore.TypeRead, m.ReqID+1000, 0, "stray")...)
+		b = append(b, xenstore.Raw(xenstore.TypeWatchEvent, 0, 0, "/x")...)
+		b = append(b, xenstore.Raw(xenstore.TypeWatchEvent, 0, 0, "/x\x00unknown-token\x00")...)
+		b = append(b, xenstore.Raw(xenstore.TypeError, 0, 0, "EIO\x00")...)
+		return append(b, xenstore.Raw(m.Type, m.ReqID, m.TxID, "fine")...)
 	})
-	c := NewClient(sc)
+	c := xenstore.NewClient(sc)
 	defer c.Close()
 	for range 3 {
 		if v, err := c.Read(testCtx(t), "/r"); v != "fine" || err != nil {

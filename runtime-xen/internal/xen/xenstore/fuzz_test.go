@@ -6,11 +6,12 @@
 
 //go:build !xen
 
-package xenstore
+package xenstore_test
 
 import (
 	"context"
 	"errors"
+	"internal/xen/xenstore"
 	"testing"
 	"time"
 )
@@ -27,20 +28,20 @@ import (
 func FuzzClient(f *testing.F) {
 	chunk := func(flags byte, b []byte) []byte { return append([]byte{flags, byte(len(b))}, b...) }
 	var seed []byte
-	seed = append(seed, chunk(3, raw(0, 0, 0, "value"))...)
-	seed = append(seed, chunk(3, raw(0, 0, 0, "a\x00b\x00"))...)
-	seed = append(seed, chunk(3, raw(0, 0, 0, "OK\x00"))...)
-	seed = append(seed, chunk(3, raw(0, 0, 0, "/local/domain/1\x00"))...)
-	seed = append(seed, chunk(3, raw(0, 0, 0, "9\x00"))...)
-	seed = append(seed, chunk(1, raw(TypeError, 0, 0, "EAGAIN\x00"))...)
+	seed = append(seed, chunk(3, xenstore.Raw(0, 0, 0, "value"))...)
+	seed = append(seed, chunk(3, xenstore.Raw(0, 0, 0, "a\x00b\x00"))...)
+	seed = append(seed, chunk(3, xenstore.Raw(0, 0, 0, "OK\x00"))...)
+	seed = append(seed, chunk(3, xenstore.Raw(0, 0, 0, "/local/domain/1\x00"))...)
+	seed = append(seed, chunk(3, xenstore.Raw(0, 0, 0, "9\x00"))...)
+	seed = append(seed, chunk(1, xenstore.Raw(xenstore.TypeError, 0, 0, "EAGAIN\x00"))...)
 	f.Add(seed)
-	f.Add(chunk(1, raw(TypeError, 0, 0, "ENOENT\x00")))
-	f.Add(chunk(0, append(raw(TypeWatchEvent, 0, 0, "/w\x00go1\x00"), raw(TypeRead, 1, 0, "x")...)))
+	f.Add(chunk(1, xenstore.Raw(xenstore.TypeError, 0, 0, "ENOENT\x00")))
+	f.Add(chunk(0, append(xenstore.Raw(xenstore.TypeWatchEvent, 0, 0, "/w\x00go1\x00"), xenstore.Raw(xenstore.TypeRead, 1, 0, "x")...)))
 	f.Add([]byte{3, 255, 1, 2, 3})
 
 	f.Fuzz(func(t *testing.T, data []byte) {
-		var c *Client
-		sc := newScriptConn(func(m *Message) []byte {
+		var c *xenstore.Client
+		sc := newScriptConn(func(m *xenstore.Message) []byte {
 			if len(data) < 2 {
 				return nil
 			}
@@ -49,7 +50,7 @@ func FuzzClient(f *testing.F) {
 			n = min(n, len(data))
 			b := append([]byte(nil), data[:n]...)
 			data = data[n:]
-			if len(b) >= HeaderSize {
+			if len(b) >= xenstore.HeaderSize {
 				if flags&1 != 0 {
 					b[4], b[5], b[6], b[7] = byte(m.ReqID), byte(m.ReqID>>8), byte(m.ReqID>>16), byte(m.ReqID>>24)
 				}
@@ -61,20 +62,18 @@ func FuzzClient(f *testing.F) {
 		})
 		// Once the replies are consumed while a request still waits for
 		// one, nothing more will come: the transport ends.
-		sc.stalled = func(reqs []*Message) bool {
+		sc.stalled = func(reqs []*xenstore.Message) bool {
 			if len(reqs) == 0 {
 				return false // and c may not be set yet
 			}
-			c.mu.Lock()
-			defer c.mu.Unlock()
 			for _, m := range reqs {
-				if c.pending[m.ReqID] != nil {
+				if c.Pending(m.ReqID) {
 					return true
 				}
 			}
 			return false
 		}
-		c = NewClient(sc)
+		c = xenstore.NewClient(sc)
 		defer c.Close()
 		done := make(chan struct{})
 		go func() {
@@ -84,7 +83,7 @@ func FuzzClient(f *testing.F) {
 			c.Directory(ctx, "d")
 			c.Write(ctx, "/w", "v")
 			c.GetDomainPath(ctx, 1)
-			c.Transaction(ctx, func(tx *Tx) error {
+			c.Transaction(ctx, func(tx *xenstore.Tx) error {
 				tx.Read(ctx, "/t")
 				return tx.Write(ctx, "/t", "x")
 			})
@@ -110,6 +109,6 @@ func FuzzClient(f *testing.F) {
 
 // isKnown reports whether err is one of the errors the client documents.
 func isKnown(err error) bool {
-	var xe Error
-	return errors.As(err, &xe) || errors.Is(err, ErrProtocol) || errors.Is(err, ErrClosed)
+	var xe xenstore.Error
+	return errors.As(err, &xe) || errors.Is(err, xenstore.ErrProtocol) || errors.Is(err, xenstore.ErrClosed)
 }

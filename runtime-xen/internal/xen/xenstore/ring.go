@@ -121,6 +121,26 @@ func NewRing(page *[PageSize]byte, notify, wait func()) *Ring {
 		newHalf(page, reqOff, reqConsOff, reqProdOff), notify, wait)
 }
 
+// NewServerRing returns xenstored's end of the page: its Read takes
+// requests and its Write streams replies. Fakes of xenstored use it
+// (internal/xen/xenfake).
+func NewServerRing(page *[PageSize]byte, notify, wait func()) *Ring {
+	if uintptr(unsafe.Pointer(page))%4 != 0 {
+		panic("xenstore: misaligned ring page")
+	}
+	return newRing(newHalf(page, reqOff, reqConsOff, reqProdOff),
+		newHalf(page, rspOff, rspConsOff, rspProdOff), notify, wait)
+}
+
+// SetRingIndices sets the page's four ring indices to start, as a page
+// whose streams have carried start bytes each; tests use it to exercise
+// the indices' wrapping.
+func SetRingIndices(page *[PageSize]byte, start uint32) {
+	for _, off := range []int{reqConsOff, reqProdOff, rspConsOff, rspProdOff} {
+		atomic.StoreUint32((*uint32)(unsafe.Pointer(&page[off])), start)
+	}
+}
+
 func newRing(in, out half, notify, wait func()) *Ring {
 	return &Ring{in: in, out: out, notify: notify, waitFn: wait, wake: make(chan struct{})}
 }

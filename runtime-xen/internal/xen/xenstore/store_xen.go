@@ -3,7 +3,9 @@
 package xenstore
 
 import (
+	"context"
 	"errors"
+	"internal/xen/evtchn"
 	"sync"
 	"unsafe"
 )
@@ -12,16 +14,10 @@ import (
 // control domain, which would run xenstored itself.
 var ErrNoStore = errors.New("xenstore: this domain has no xenstore ring")
 
-// Provided by the runtime (src/runtime/evtchn_xen.go).
+// Provided by the runtime (src/runtime/xenstore_xen.go).
 
 //go:linkname runtimeStore
 func runtimeStore() (page unsafe.Pointer, port uint32, ok bool)
-
-//go:linkname runtimeEvtchnWait
-func runtimeEvtchnWait(port uint32)
-
-//go:linkname runtimeEvtchnNotify
-func runtimeEvtchnNotify(port uint32)
 
 // Local returns the client of this domain's own xenstore connection, set up
 // on first use: the ring page and event channel the toolstack gave the
@@ -34,8 +30,12 @@ var local = sync.OnceValues(func() (*Client, error) {
 	if !ok {
 		return nil, ErrNoStore
 	}
+	ch, err := evtchn.Open(evtchn.Local, port)
+	if err != nil {
+		return nil, errors.New("xenstore: cannot wait on the store's event channel: " + err.Error())
+	}
 	ring := NewRing((*[PageSize]byte)(page),
-		func() { runtimeEvtchnNotify(port) },
-		func() { runtimeEvtchnWait(port) })
+		func() { ch.Notify() },
+		func() { ch.Wait(context.Background()) })
 	return NewClient(ring), nil
 })

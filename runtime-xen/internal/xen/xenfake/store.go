@@ -1,27 +1,26 @@
 // Copyright 2026 The Go for Xen Authors.
 
-// These are host tests of the protocol against a fake xenstored. On xen,
-// package os imports this package (it watches control/shutdown), so tests
-// in the package could not import testing there.
+package xenfake
 
-//go:build !xen
-
-package xenstore
-
-// An in-memory xenstored: the server side of the wire protocol, over any
-// io.ReadWriter (the server end of a Ring in most tests).
+// A xenstored in memory: the server side of the wire protocol
+// (docs/misc/xenstore.txt), over any io.ReadWriter, usually the server end
+// of a xenstore ring (Dial).
 
 import (
+	"internal/xen/xenstore"
 	"io"
 	"maps"
 	"slices"
 	"strconv"
 	"strings"
 	"sync"
-	"testing"
 )
 
-type fakeStore struct {
+// Store is a xenstored: a tree of nodes, connections with their watches and
+// transactions. Transactions are optimistic, as in oxenstored: a commit
+// fails with EAGAIN if a node the transaction read or wrote changed
+// meanwhile. Permissions are not modelled beyond Deny.
+type Store struct {
 	mu      sync.Mutex
 	root    *fnode
 	gen     uint64
@@ -38,8 +37,8 @@ type fnode struct {
 	gen      uint64 // changes whenever the value or the set of children does
 }
 
-func newFakeStore() *fakeStore {
-	return &fakeStore{root: &fnode{gen: 1}, gen: 1, conns: map[*fakeConn]bool{}, deny: map[string]bool{}}
+func NewStore() *Store {
+	return &Store{root: &fnode{gen: 1}, gen: 1, conns: map[*fakeConn]bool{}, deny: map[string]bool{}}
 }
 
 func (n *fnode) clone() *fnode {
@@ -137,14 +136,14 @@ func (t ftree) mkdir(abs string) bool {
 	return created
 }
 
-func (t ftree) rm(abs string) (removed bool, err Error) {
+func (t ftree) rm(abs string) (removed bool, err xenstore.Error) {
 	t.note(abs, parent(abs))
 	if abs == "/" {
-		return false, EINVAL
+		return false, xenstore.EINVAL
 	}
 	p := t.lookup(parent(abs))
 	if p == nil {
-		return false, ENOENT
+		return false, xenstore.ENOENT
 	}
 	name := abs[strings.LastIndexByte(abs, '/')+1:]
 	if p.children[name] == nil {
@@ -156,7 +155,7 @@ func (t ftree) rm(abs string) (removed bool, err Error) {
 }
 
 type fakeConn struct {
-	s       *fakeStore
+	s       *Store
 	domid   uint16
 	watches []fwatch
 	txs     map[uint32]*ftx
@@ -175,12 +174,12 @@ type ftx struct {
 }
 
 type fop struct {
-	typ         MsgType
+	typ         xenstore.MsgType
 	path, value string
 }
 
-// serve runs the server side of one connection until rw fails.
-func (s *fakeStore) serve(rw io.ReadWriter, domid uint16) {
+// Serve runs the server side of one connection until rw fails.
+func (s *Store) Serve(rw io.ReadWriter, domid uint16) {
 	fc := &fakeConn{s: s, domid: domid, txs: map[uint32]*ftx{}}
 	fc.cond.L = &fc.mu
 	s.mu.Lock()
@@ -188,7 +187,7 @@ func (s *fakeStore) serve(rw io.ReadWriter, domid uint16) {
 	s.mu.Unlock()
 	go fc.writer(rw)
 	for {
-		m, err := ReadMessage(rw)
+		m, err := xenstore.ReadMessage(rw)
 		if err != nil {
 			break
 		}
@@ -203,8 +202,8 @@ func (s *fakeStore) serve(rw io.ReadWriter, domid uint16) {
 	fc.mu.Unlock()
 }
 
-func (fc *fakeConn) send(typ MsgType, reqID, txID uint32, payload string) {
-	b, err := (&Message{Type: typ, ReqID: reqID, TxID: txID, Payload: []byte(payload)}).Append(nil)
+func (fc *fakeConn) send(typ xenstore.MsgType, reqID, txID uint32, payload string) {
+	b, err := (&xenstore.Message{Type: typ, ReqID: reqID, TxID: txID, Payload: []byte(payload)}).Append(nil)
 	if err != nil {
 		panic("fake xenstored: reply too long")
 	}
@@ -236,20 +235,20 @@ func (fc *fakeConn) writer(w io.Writer) {
 func (fc *fakeConn) home() string { return "/local/domain/" + strconv.Itoa(int(fc.domid)) }
 
 // abs checks a path and makes it absolute.
-func (fc *fakeConn) abs(p string) (string, Error) {
+func (fc *fakeConn) abs(p string) (string, xenstore.Error) {
 	if p == "" || strings.Contains(p, "//") || (p != "/" && strings.HasSuffix(p, "/")) {
-		return "", EINVAL
+		return "", xenstore.EINVAL
 	}
 	for _, c := range []byte(p) {
 		if !('a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' || strings.IndexByte("-/_@", c) >= 0) {
-			return "", EINVAL
+			return "", xenstore.EINVAL
 		}
 	}
 	if p[0] != '/' {
 		p = fc.home() + "/" + p
 	}
 	if fc.s.deny[p] {
-		return "", EACCES
+		return "", xenstore.EACCES
 	}
 	return p, ""
 }
@@ -259,7 +258,7 @@ func isChild(p, parent string) bool {
 }
 
 // fire sends the watch events of a change at abs (the store is locked).
-func (s *fakeStore) fire(abs string, removed bool) {
+func (s *Store) fire(abs string, removed bool) {
 	for fc := range s.conns {
 		for _, w := range fc.watches {
 			switch {
@@ -268,22 +267,22 @@ func (s *fakeStore) fire(abs string, removed bool) {
 				if w.path[0] != '/' {
 					ev = strings.TrimPrefix(abs, fc.home()+"/")
 				}
-				fc.send(TypeWatchEvent, 0, 0, ev+"\x00"+w.token+"\x00")
+				fc.send(xenstore.TypeWatchEvent, 0, 0, ev+"\x00"+w.token+"\x00")
 			case removed && isChild(w.abs, abs):
-				fc.send(TypeWatchEvent, 0, 0, w.path+"\x00"+w.token+"\x00")
+				fc.send(xenstore.TypeWatchEvent, 0, 0, w.path+"\x00"+w.token+"\x00")
 			}
 		}
 	}
 }
 
 // apply performs a write, mkdir or rm on the store or a snapshot.
-func (s *fakeStore) apply(t ftree, op fop, fire bool) Error {
+func (s *Store) apply(t ftree, op fop, fire bool) xenstore.Error {
 	switch op.typ {
-	case TypeWrite:
+	case xenstore.TypeWrite:
 		t.write(op.path, op.value)
-	case TypeMkdir:
+	case xenstore.TypeMkdir:
 		fire = t.mkdir(op.path) && fire
-	case TypeRm:
+	case xenstore.TypeRm:
 		removed, err := t.rm(op.path)
 		if err != "" {
 			return err
@@ -299,25 +298,25 @@ func (s *fakeStore) apply(t ftree, op fop, fire bool) Error {
 	return ""
 }
 
-func (fc *fakeConn) handle(m *Message) {
+func (fc *fakeConn) handle(m *xenstore.Message) {
 	s := fc.s
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	reply, err := fc.op(m)
 	if err != "" {
-		fc.send(TypeError, m.ReqID, m.TxID, string(err)+"\x00")
+		fc.send(xenstore.TypeError, m.ReqID, m.TxID, string(err)+"\x00")
 		return
 	}
 	fc.send(m.Type, m.ReqID, m.TxID, reply)
-	if m.Type == TypeWatch { // fires once on registration, after the reply
+	if m.Type == xenstore.TypeWatch { // fires once on registration, after the reply
 		w := fc.watches[len(fc.watches)-1]
-		fc.send(TypeWatchEvent, 0, 0, w.path+"\x00"+w.token+"\x00")
+		fc.send(xenstore.TypeWatchEvent, 0, 0, w.path+"\x00"+w.token+"\x00")
 	}
 }
 
 // op executes a request with the store locked. Write-like operations in
 // the store itself fire watches before their reply is sent.
-func (fc *fakeConn) op(m *Message) (reply string, err Error) {
+func (fc *fakeConn) op(m *xenstore.Message) (reply string, err xenstore.Error) {
 	s := fc.s
 	args := strings.Split(string(m.Payload), "\x00")
 	arg := func(i int) string { // the i-th NUL-terminated argument
@@ -327,17 +326,17 @@ func (fc *fakeConn) op(m *Message) (reply string, err Error) {
 		return args[i]
 	}
 	switch m.Type {
-	case TypeTransactionStart:
+	case xenstore.TypeTransactionStart:
 		if m.TxID != 0 {
-			return "", EINVAL
+			return "", xenstore.EINVAL
 		}
 		s.lastTx++
 		fc.txs[s.lastTx] = &ftx{tree: ftree{root: s.root.clone(), gen: new(uint64), seen: map[string]uint64{}}}
 		return strconv.FormatUint(uint64(s.lastTx), 10) + "\x00", ""
-	case TypeTransactionEnd:
+	case xenstore.TypeTransactionEnd:
 		tx := fc.txs[m.TxID]
 		if tx == nil {
-			return "", ENOENT
+			return "", xenstore.ENOENT
 		}
 		delete(fc.txs, m.TxID)
 		switch arg(0) {
@@ -345,7 +344,7 @@ func (fc *fakeConn) op(m *Message) (reply string, err Error) {
 			return "OK\x00", ""
 		case "T":
 		default:
-			return "", EINVAL
+			return "", xenstore.EINVAL
 		}
 		store := ftree{root: s.root, gen: &s.gen}
 		for p, g := range tx.tree.seen {
@@ -355,7 +354,7 @@ func (fc *fakeConn) op(m *Message) (reply string, err Error) {
 			}
 			if now != g {
 				s.eagains++
-				return "", EAGAIN
+				return "", xenstore.EAGAIN
 			}
 		}
 		for _, op := range tx.log {
@@ -363,16 +362,16 @@ func (fc *fakeConn) op(m *Message) (reply string, err Error) {
 		}
 		s.commits++
 		return "OK\x00", ""
-	case TypeGetDomainPath:
+	case xenstore.TypeGetDomainPath:
 		id, perr := strconv.ParseUint(arg(0), 10, 16)
 		if perr != nil {
-			return "", EINVAL
+			return "", xenstore.EINVAL
 		}
 		return "/local/domain/" + strconv.FormatUint(id, 10) + "\x00", ""
-	case TypeWatch, TypeUnwatch:
+	case xenstore.TypeWatch, xenstore.TypeUnwatch:
 		path, token := arg(0), arg(1)
 		if path == "" || token == "" {
-			return "", EINVAL
+			return "", xenstore.EINVAL
 		}
 		abs := path
 		if path[0] != '@' {
@@ -381,26 +380,26 @@ func (fc *fakeConn) op(m *Message) (reply string, err Error) {
 			}
 		}
 		i := slices.IndexFunc(fc.watches, func(w fwatch) bool { return w.path == path && w.token == token })
-		if m.Type == TypeUnwatch {
+		if m.Type == xenstore.TypeUnwatch {
 			if i < 0 {
-				return "", ENOENT
+				return "", xenstore.ENOENT
 			}
 			fc.watches = slices.Delete(fc.watches, i, i+1)
 			return "OK\x00", ""
 		}
 		if i >= 0 {
-			return "", EEXIST
+			return "", xenstore.EEXIST
 		}
 		fc.watches = append(fc.watches, fwatch{path, abs, token})
 		return "OK\x00", ""
-	case TypeRead, TypeDirectory, TypeWrite, TypeMkdir, TypeRm:
+	case xenstore.TypeRead, xenstore.TypeDirectory, xenstore.TypeWrite, xenstore.TypeMkdir, xenstore.TypeRm:
 	default:
-		return "", ENOSYS
+		return "", xenstore.ENOSYS
 	}
 
 	// Node operations, in the store or in a transaction.
 	var path, value string
-	if m.Type == TypeWrite {
+	if m.Type == xenstore.TypeWrite {
 		path, value, _ = strings.Cut(string(m.Payload), "\x00")
 	} else {
 		path = arg(0)
@@ -413,18 +412,18 @@ func (fc *fakeConn) op(m *Message) (reply string, err Error) {
 	var tx *ftx
 	if m.TxID != 0 {
 		if tx = fc.txs[m.TxID]; tx == nil {
-			return "", ENOENT
+			return "", xenstore.ENOENT
 		}
 		t = tx.tree
 	}
 	switch m.Type {
-	case TypeRead, TypeDirectory:
+	case xenstore.TypeRead, xenstore.TypeDirectory:
 		t.note(abs)
 		n := t.lookup(abs)
 		if n == nil {
-			return "", ENOENT
+			return "", xenstore.ENOENT
 		}
-		if m.Type == TypeRead {
+		if m.Type == xenstore.TypeRead {
 			return n.value, ""
 		}
 		var b strings.Builder
@@ -443,9 +442,10 @@ func (fc *fakeConn) op(m *Message) (reply string, err Error) {
 	return "OK\x00", ""
 }
 
-// Direct access for tests, bypassing the protocol.
+// Direct access for tests, bypassing the protocol: Get and Set take
+// absolute paths; Set fires watches.
 
-func (s *fakeStore) get(abs string) (string, bool) {
+func (s *Store) Get(abs string) (string, bool) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	n := ftree{root: s.root}.lookup(abs)
@@ -455,14 +455,49 @@ func (s *fakeStore) get(abs string) (string, bool) {
 	return n.value, true
 }
 
-func (s *fakeStore) set(abs, value string) {
+func (s *Store) Set(abs, value string) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	s.apply(ftree{root: s.root, gen: &s.gen}, fop{TypeWrite, abs, value}, true)
+	s.apply(ftree{root: s.root, gen: &s.gen}, fop{xenstore.TypeWrite, abs, value}, true)
 }
 
-// A latched event channel: notify sets it, wait blocks until it is set and
-// clears it. stop makes wait return at once, for shutting a test down.
+// Deny makes every request on the absolute path abs answer EACCES.
+func (s *Store) Deny(abs string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.deny[abs] = true
+}
+
+// Commits returns the number of committed transactions, and EAGAINs the
+// number of commits refused with EAGAIN.
+func (s *Store) Commits() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.commits
+}
+
+func (s *Store) EAGAINs() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.eagains
+}
+
+// A Cleaner runs functions at the end of a test (testing.TB is one).
+type Cleaner interface{ Cleanup(func()) }
+
+// Dial connects a new client of domain domid to the store over a xenstore
+// ring page, as a domU's connection is, and closes it at t's cleanup.
+func (s *Store) Dial(t Cleaner, domid uint16) *xenstore.Client {
+	guest, server := RingPair(t, 0xffffff00, nil)
+	go s.Serve(server, domid)
+	c := xenstore.NewClient(guest)
+	t.Cleanup(func() { c.Close() })
+	return c
+}
+
+// A latch is a fake event channel: notify sets it, wait blocks until it is
+// set and clears it. stop makes wait return at once, for shutting a test
+// down.
 type latch struct {
 	c    chan struct{}
 	stop chan struct{}
@@ -484,124 +519,24 @@ func (l latch) wait() {
 	}
 }
 
-// ringPair returns both ends of a xenstore page whose indices start at
-// start, with the guest's wait hook wrapped by hook if it is not nil.
-func ringPair(t testing.TB, start uint32, hook func(wait func()) func()) (guest, server *Ring, page *[PageSize]byte) {
-	page = new([PageSize]byte)
-	for _, off := range []int{reqConsOff, reqProdOff, rspConsOff, rspProdOff} {
-		page[off], page[off+1], page[off+2], page[off+3] = byte(start), byte(start>>8), byte(start>>16), byte(start>>24)
-	}
+// RingPair returns both ends of a xenstore page whose four indices start at
+// start (to exercise their wrapping), the guest's wait hook wrapped by hook
+// if it is not nil. They are closed at t's cleanup.
+func RingPair(t Cleaner, start uint32, hook func(wait func()) func()) (guest, server *xenstore.Ring) {
+	page := new([xenstore.PageSize]byte)
+	xenstore.SetRingIndices(page, start)
 	stop := make(chan struct{})
 	toGuest, toServer := newLatch(stop), newLatch(stop)
 	gwait := toGuest.wait
 	if hook != nil {
 		gwait = hook(gwait)
 	}
-	guest = NewRing(page, toServer.notify, gwait)
-	server = newRing(newHalf(page, reqOff, reqConsOff, reqProdOff), newHalf(page, rspOff, rspConsOff, rspProdOff),
-		toGuest.notify, toServer.wait)
+	guest = xenstore.NewRing(page, toServer.notify, gwait)
+	server = xenstore.NewServerRing(page, toGuest.notify, toServer.wait)
 	t.Cleanup(func() {
 		guest.Close()
 		server.Close()
 		close(stop)
 	})
-	return guest, server, page
-}
-
-// dial connects a new client of domain domid to the store over a ring.
-func (s *fakeStore) dial(t testing.TB, domid uint16) *Client {
-	guest, server, _ := ringPair(t, 0xffffff00, nil)
-	go s.serve(server, domid)
-	c := NewClient(guest)
-	t.Cleanup(func() { c.Close() })
-	return c
-}
-
-// scriptConn is a client transport whose replies come from a function:
-// each complete request written is passed to respond, and the bytes it
-// returns are what Read returns next. After Close, or once eof is set and
-// the replies are consumed, Read fails.
-type scriptConn struct {
-	mu      sync.Mutex
-	cond    sync.Cond
-	in, out []byte
-	reqs    []*Message
-	closed  bool
-	eof     bool
-	respond func(req *Message) []byte
-	stalled func(reqs []*Message) bool // if set and true, Read reports EOF instead of waiting
-}
-
-func newScriptConn(respond func(req *Message) []byte) *scriptConn {
-	sc := &scriptConn{respond: respond}
-	sc.cond.L = &sc.mu
-	return sc
-}
-
-func (sc *scriptConn) Write(p []byte) (int, error) {
-	sc.mu.Lock()
-	defer sc.mu.Unlock()
-	if sc.closed {
-		return 0, io.ErrClosedPipe
-	}
-	sc.in = append(sc.in, p...)
-	for len(sc.in) >= HeaderSize {
-		n := HeaderSize + int(uint32(sc.in[12])|uint32(sc.in[13])<<8|uint32(sc.in[14])<<16|uint32(sc.in[15])<<24)
-		if len(sc.in) < n {
-			break
-		}
-		m, _ := ReadMessage(strings.NewReader(string(sc.in[:n])))
-		sc.in = sc.in[n:]
-		sc.reqs = append(sc.reqs, m)
-		sc.out = append(sc.out, sc.respond(m)...)
-	}
-	sc.cond.Broadcast()
-	return len(p), nil
-}
-
-func (sc *scriptConn) Read(p []byte) (int, error) {
-	sc.mu.Lock()
-	defer sc.mu.Unlock()
-	for len(sc.out) == 0 && !sc.closed && !sc.eof && (sc.stalled == nil || !sc.stalled(sc.reqs)) {
-		sc.cond.Wait()
-	}
-	if sc.closed {
-		return 0, io.ErrClosedPipe
-	}
-	if len(sc.out) == 0 {
-		return 0, io.EOF
-	}
-	n := copy(p, sc.out)
-	sc.out = sc.out[n:]
-	return n, nil
-}
-
-// feed queues bytes for Read outside a reply.
-func (sc *scriptConn) feed(b []byte) {
-	sc.mu.Lock()
-	sc.out = append(sc.out, b...)
-	sc.cond.Broadcast()
-	sc.mu.Unlock()
-}
-
-func (sc *scriptConn) Close() error {
-	sc.mu.Lock()
-	sc.closed = true
-	sc.cond.Broadcast()
-	sc.mu.Unlock()
-	return nil
-}
-
-func (sc *scriptConn) requests() []*Message {
-	sc.mu.Lock()
-	defer sc.mu.Unlock()
-	return slices.Clone(sc.reqs)
-}
-
-func raw(typ MsgType, reqID, txID uint32, payload string) []byte {
-	b := make([]byte, 0, HeaderSize+len(payload))
-	for _, v := range []uint32{uint32(typ), reqID, txID, uint32(len(payload))} {
-		b = append(b, byte(v), byte(v>>8), byte(v>>16), byte(v>>24))
-	}
-	return append(b, payload...)
+	return guest, server
 }
