@@ -5,6 +5,14 @@
 // Output goes to the Xen console: through the console_io hypercall when the
 // program is the control domain (dom0), and through the console ring that
 // xenconsoled reads for an ordinary guest (xen/include/public/io/console.h).
+//
+// stdout and stderr share the one console, as a terminal shows them. Under
+// goxen.streams=1 (the emulated backend sets it) the runtime tells them
+// apart for a reader that knows how: before bytes of another stream than
+// the last ones it writes a mark, an OSC escape sequence that a terminal
+// ignores, "\x1b]goxen:stdout\x07", "\x1b]goxen:stderr\x07", or
+// "\x1b]goxen:status\x07" before the final status line (exit_xen.go); the
+// runner removes them (misc/xen/internal/console).
 
 package runtime
 
@@ -45,7 +53,43 @@ var (
 	xenOptDebugExit bool // goxen.debugexit=1: exit QEMU through isa-debug-exit (exit_xen.go)
 	xenOptBootTime  bool // goxen.boottime=1: print the boot timeline
 	xenOptInputAck  bool // goxen.inputack=1: acknowledge console input (xenConsoleAck)
+	xenOptStreams   bool // goxen.streams=1: mark stdout, stderr and the status line
 )
+
+// The console's streams, under goxen.streams=1.
+const (
+	xenStreamStdout = 1 // fd 1
+	xenStreamStderr = 2 // fd 2: the program's stderr and the runtime's messages
+	xenStreamStatus = 3 // the status line
+)
+
+// xenConsStream is the stream of the last bytes written (0: none yet).
+var xenConsStream int32
+
+// xenConsoleWriteStream writes n bytes at p to the console as stream's,
+// with a mark first if the last bytes were another stream's
+// (goxen.streams=1).
+//
+//go:nosplit
+func xenConsoleWriteStream(stream int32, p unsafe.Pointer, n int32) {
+	if n <= 0 {
+		return
+	}
+	if xenOptStreams && stream != xenConsStream {
+		xenConsStream = stream
+		var mark string
+		switch stream {
+		case xenStreamStdout:
+			mark = "\x1b]goxen:stdout\x07"
+		case xenStreamStderr:
+			mark = "\x1b]goxen:stderr\x07"
+		default:
+			mark = "\x1b]goxen:status\x07"
+		}
+		xenConsoleWrite(unsafe.Pointer(unsafe.StringData(mark)), int32(len(mark)))
+	}
+	xenConsoleWrite(p, n)
+}
 
 // xenInitConsole finds the console ring of a domU (HVM params CONSOLE_PFN and
 // CONSOLE_EVTCHN); dom0 writes with console_io and needs nothing.
@@ -151,7 +195,7 @@ func xenInitConsoleInput() {
 // taken input from Xen's ring, N being the bytes taken since boot: the
 // emulated backend keeps what it has sent but not seen taken below Xen's
 // 128-byte ring, and removes the mark from the output
-// (misc/xen/internal/qemuxen/console.go).
+// (misc/xen/internal/console). It belongs to no stream.
 var (
 	xenConsInTaken uint64 // bytes taken from Xen's ring since boot
 	xenConsAckBuf  [40]byte

@@ -20,6 +20,9 @@
 //	                      input from Xen (dom0), N the bytes taken so far: the
 //	                      emulated backend paces its stdin by them, as Xen drops
 //	                      serial input that does not fit its 128-byte ring
+//	goxen.streams=1       mark stdout, stderr and the final status line on the
+//	                      console (console_xen.go), so that the emulated backend
+//	                      can keep stdout and stderr apart
 
 package runtime
 
@@ -83,6 +86,8 @@ func xenReadOptions() {
 			xenOptBootTime = true
 		case string(w) == "goxen.inputack=1":
 			xenOptInputAck = true
+		case string(w) == "goxen.streams=1":
+			xenOptStreams = true
 		case string(w) == "goxen.cmdline=module":
 			xenOptModuleCmdline = true
 		}
@@ -195,7 +200,7 @@ func xenOption(w string) {
 			xenOptCwd = value
 			return
 		}
-	case "debugexit", "boottime", "inputack":
+	case "debugexit", "boottime", "inputack", "streams":
 		if value == "1" {
 			return
 		}

@@ -8,6 +8,10 @@
 //	goxen: exit status N    os.Exit(N), return from main (0), panic or fatal error (2)
 //	goxen: crashed          an unexpected trap (registers and traceback above it)
 //
+// It starts a line of its own: after a newline if the output did not end
+// with one, or, under goxen.streams=1, after the status mark
+// (console_xen.go), so that the program's output stays as it wrote it.
+//
 // and then the domain shuts down: reason poweroff for exit status 0, crash
 // otherwise, or the reason the toolstack asked for (xl shutdown, xl reboot).
 
@@ -20,6 +24,9 @@ import (
 
 // xenCrashing makes the final status line report a crash.
 var xenCrashing bool
+
+// xenExiting is set when the status line is being printed.
+var xenExiting bool
 
 func exit(code int32) {
 	xenExit(code, xenCrashing)
@@ -34,7 +41,9 @@ func crash() {
 //
 //go:nosplit
 func xenExit(code int32, crashed bool) {
-	if xenConsLastByte != '\n' {
+	if xenOptStreams {
+		xenExiting = true // write1: what follows is the status line
+	} else if xenConsLastByte != '\n' {
 		print("\n")
 	}
 	if crashed {

@@ -306,27 +306,35 @@ func read(fd int32, p unsafe.Pointer, n int32) int32 { return -1 }
 
 func madvise(addr unsafe.Pointer, n uintptr, flags int32) int32 { return 0 }
 
-// write1 writes to the console: fds 1 and 2 are both the Xen console.
+// write1 writes to the console: fds 1 and 2 are both the Xen console, as
+// their streams (console_xen.go); the runtime's print is fd 2.
 //
 //go:nosplit
 func write1(fd uintptr, p unsafe.Pointer, n int32) int32 {
 	if fd != 1 && fd != 2 {
 		return -1
 	}
-	xenConsoleWrite(p, n)
+	stream := int32(fd)
+	if xenExiting {
+		stream = xenStreamStatus
+	}
+	xenConsoleWriteStream(stream, p, n)
 	return n
 }
 
 // Services for package syscall's file system (syscall/fs_xen.go).
 
+// syscall_consoleWrite writes b to the console as fd's (1: stdout, 2:
+// stderr).
+//
 //go:linkname syscall_consoleWrite syscall.consoleWrite
-func syscall_consoleWrite(b []byte) {
+func syscall_consoleWrite(fd int, b []byte) {
 	if xenOptBootTime && !xenBootFirstOutput {
 		xenBootFirstOutput = true
 		xenBootStamp("first output of the program", nanotime())
 	}
 	if len(b) > 0 {
-		xenConsoleWrite(unsafe.Pointer(&b[0]), int32(len(b)))
+		write1(uintptr(fd), unsafe.Pointer(&b[0]), int32(len(b)))
 	}
 }
 

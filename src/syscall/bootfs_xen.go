@@ -54,7 +54,7 @@ func unpackBootModule() {
 }
 
 func bootFatal(msg string) {
-	consoleWrite([]byte("goxen: " + msg + "\n"))
+	consoleWrite(2, []byte("goxen: "+msg+"\n"))
 	Exit(2)
 }
 

@@ -64,6 +64,7 @@ type inode struct {
 	nextSeq uint64             // directory: order of the next entry
 	target  string             // symbolic link
 	dev     devKind            // character device
+	stderr  bool               // devConsole: the program's stderr (consoleFD)
 	pipe    *pipe              // FIFO
 }
 
@@ -136,17 +137,26 @@ func init() {
 	fsys.link(fsys.root, "tmp", tmp)
 	console := fsys.newNode(S_IFCHR | 0620)
 	console.dev = devConsole
+	// stderr is the console too, as the program's stderr, which the
+	// runtime can keep apart from stdout for the emulated backend.
+	consoleErr := fsys.newNode(S_IFCHR | 0620)
+	consoleErr.dev = devConsole
+	consoleErr.stderr = true
 	null := fsys.newNode(S_IFCHR | 0666)
 	null.dev = devNull
 	fsys.link(dev, "console", console)
 	fsys.link(dev, "null", null)
 	for fd, name := range []string{"stdin", "stdout", "stderr"} {
-		fsys.link(dev, name, console)
+		n := console
+		if fd == 2 {
+			n = consoleErr
+		}
+		fsys.link(dev, name, n)
 		flags := O_RDONLY
 		if fd > 0 {
 			flags = O_WRONLY
 		}
-		fsys.fds = append(fsys.fds, &openFile{node: console, flags: flags, refs: 1})
+		fsys.fds = append(fsys.fds, &openFile{node: n, flags: flags, refs: 1})
 	}
 	unpackBootModule()
 }
@@ -574,7 +584,7 @@ func Write(fd int, b []byte) (int, error) {
 		if f.flags&O_ACCMODE == O_RDONLY {
 			return 0, EBADF
 		}
-		consoleWrite(b)
+		consoleWrite(f.node.consoleFD(), b)
 		return len(b), nil
 	}
 	defer fsys.mu.Unlock()
@@ -617,7 +627,7 @@ func (fs *fileSystem) pwrite(f *openFile, b []byte, offset int64) (int, error) {
 	case n.dev == devNull:
 		return len(b), nil
 	case n.dev == devConsole:
-		consoleWrite(b)
+		consoleWrite(n.consoleFD(), b)
 		return len(b), nil
 	}
 	if len(b) == 0 {
@@ -1380,9 +1390,20 @@ func (p *pipe) write(f *openFile, b []byte) (int, error) {
 // The console, provided by the runtime, which keeps no reference to the
 // buffers (noescape).
 
+// consoleWrite writes b to the console as fd's output (1: stdout, 2:
+// stderr).
+//
 //go:linkname consoleWrite
 //go:noescape
-func consoleWrite(b []byte)
+func consoleWrite(fd int, b []byte)
+
+// consoleFD is the console stream a write to n is: 2 for stderr, else 1.
+func (n *inode) consoleFD() int {
+	if n.stderr {
+		return 2
+	}
+	return 1
+}
 
 func consoleRead(b []byte) (int, error) {
 	n, errno := runtime_consoleRead(b)

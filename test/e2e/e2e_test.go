@@ -70,8 +70,8 @@ func hostTool(t *testing.T, name string) string {
 }
 
 type run struct {
-	out    string        // the program's console output
-	stderr string        // the runner's own messages
+	out    string        // the program's stdout
+	stderr string        // the program's stderr and the runner's own messages
 	status int           //
 	cpu    time.Duration // CPU time of the runner and QEMU (user + system)
 	wall   time.Duration
@@ -127,14 +127,17 @@ func runXenWith(t *testing.T, img string, o runOpts, args ...string) run {
 	return r
 }
 
+// expect checks the exit status, and that the output, stdout followed by
+// stderr (where panics, crashes and the runtime's messages go, as on
+// Linux), matches each pattern.
 func expect(t *testing.T, r run, status int, patterns ...string) {
 	t.Helper()
 	if r.status != status {
 		t.Errorf("exit status %d, want %d\nstdout:\n%s\nstderr:\n%s", r.status, status, r.out, r.stderr)
 	}
 	for _, p := range patterns {
-		if !regexp.MustCompile(p).MatchString(r.out) {
-			t.Errorf("output does not match %q:\n%s", p, r.out)
+		if !regexp.MustCompile(p).MatchString(r.out + r.stderr) {
+			t.Errorf("output does not match %q:\nstdout:\n%s\nstderr:\n%s", p, r.out, r.stderr)
 		}
 	}
 }
@@ -209,7 +212,7 @@ func TestExitStatus(t *testing.T) {
 		{"3", 3, ""},
 		{"255", 255, ""},
 		{"return", 0, ""},
-		{"panic", 2, `panic: boom\n`}, // stdout and stderr share the console
+		{"panic", 2, `panic: boom\n`}, // on stderr
 	} {
 		r := runXen(t, img, 64, nil, tc.arg)
 		if tc.out == "" {

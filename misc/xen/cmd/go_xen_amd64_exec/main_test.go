@@ -174,6 +174,17 @@ func TestHello(t *testing.T) {
 	}
 }
 
+// stdout and stderr arrive apart, each as written (no newline added before
+// the status line).
+func TestStdoutStderr(t *testing.T) {
+	setup(t)
+	t.Parallel()
+	r := run(t, nil, images["probe"], "both")
+	if r.code != 0 || r.stdout != "to stdout\nstdout, no newline" || r.stderr != "to stderr\nstderr, no newline" {
+		t.Errorf("want each stream as written; got %v", r)
+	}
+}
+
 func TestExitStatus(t *testing.T) {
 	setup(t)
 	t.Parallel()
@@ -350,8 +361,9 @@ func TestPanic(t *testing.T) {
 	setup(t)
 	t.Parallel()
 	r := run(t, nil, images["probe"], "panic", "boom, \"quoted\"")
-	if r.code != 2 || !strings.Contains(r.stdout, "panic: boom, \"quoted\"\n") || !strings.Contains(r.stdout, "goroutine 1 [running]:") {
-		t.Errorf("want exit 2 with the panic and its traceback; got %v", r)
+	// The panic goes to stderr, as on Linux; stdout stays empty.
+	if r.code != 2 || r.stdout != "" || !strings.HasPrefix(r.stderr, "panic: boom, \"quoted\"\n") || !strings.Contains(r.stderr, "goroutine 1 [running]:") {
+		t.Errorf("want exit 2 with the panic and its traceback on stderr; got %v", r)
 	}
 }
 
@@ -360,7 +372,7 @@ func TestCrash(t *testing.T) {
 	t.Parallel()
 	// GOTRACEBACK=crash (passed in the environment) ends a panic in crash().
 	r := run(t, []string{"GOTRACEBACK=crash"}, images["probe"], "panic", "die")
-	if r.code != exitstatus.Crash || !strings.Contains(r.stdout, "panic: die") ||
+	if r.code != exitstatus.Crash || r.stdout != "" || !strings.Contains(r.stderr, "panic: die") ||
 		!strings.Contains(r.stderr, "crashed") || !strings.Contains(r.stderr, "lines of Xen's log") {
 		t.Errorf("want exit %d with a crash message and Xen's log; got %v", exitstatus.Crash, r)
 	}

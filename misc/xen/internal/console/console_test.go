@@ -224,3 +224,63 @@ func TestConsoleWithoutXenLines(t *testing.T) {
 		t.Errorf("status %v %v", st, ok)
 	}
 }
+
+// With stream marks (goxen.streams=1) stdout and stderr go apart, each in
+// order, partial lines stay partial, the status line comes after its mark
+// with no newline before it, and lines that look like status lines are
+// output.
+func TestConsoleStreamMarks(t *testing.T) {
+	in := serial("(XEN) boot\n"+StdoutMark+"out 1\n"+StderrMark+"err 1\n"+StdoutMark+"goxen: exit status 7\nout") +
+		"\x1b]goxen:input:3\a" + serial(" 2\n"+StderrMark+"err 2 (XEN) mid-line\nerr"+StdoutMark+" end"+StatusMark+"goxen: exit status 3\n(XEN) Hardware Dom0 halted\n")
+	splitters := map[string]func(string) []string{
+		"whole": func(s string) []string { return []string{s} },
+		"bytes": func(s string) []string { return strings.Split(s, "") },
+	}
+	for name, split := range splitters {
+		var out, errs strings.Builder
+		var xen []string
+		d := &Demux{Out: &out, Err: &errs, XenLine: func(l string) { xen = append(xen, l) }}
+		for _, p := range split(in) {
+			d.Write([]byte(p))
+		}
+		d.Close()
+		if want := "out 1\ngoxen: exit status 7\nout 2\n end"; out.String() != want {
+			t.Errorf("%s: stdout %q, want %q", name, out.String(), want)
+		}
+		if want := "err 1\nerr 2 (XEN) mid-line\nerr"; errs.String() != want {
+			t.Errorf("%s: stderr %q, want %q", name, errs.String(), want)
+		}
+		if st, ok := d.Status(); !ok || st != (exitstatus.Status{Code: 3}) {
+			t.Errorf("%s: status %v %v, want exit status 3", name, st, ok)
+		}
+		if strings.Join(xen, "|") != "(XEN) boot|(XEN) Hardware Dom0 halted" {
+			t.Errorf("%s: Xen lines %q", name, xen)
+		}
+	}
+}
+
+// A mark between the first bytes of a line decides them: the line so far
+// was the previous stream's output, not the start of a Xen or status line.
+func TestConsoleStreamSwitchMidLine(t *testing.T) {
+	var out, errs strings.Builder
+	d := &Demux{Out: &out, Err: &errs, XenLine: func(string) { t.Error("a Xen line") }}
+	d.Write([]byte("(XE" + StderrMark + "N) x\n" + StdoutMark + "goxe" + StderrMark + "n: crashed\n"))
+	d.Close()
+	if out.String() != "(XEgoxe" || errs.String() != "N) x\nn: crashed\n" {
+		t.Errorf("stdout %q, stderr %q", out.String(), errs.String())
+	}
+	if _, ok := d.Status(); ok {
+		t.Error("a status")
+	}
+}
+
+// A broken status line after the mark is shown on stderr, and no status.
+func TestConsoleBadStatusAfterMark(t *testing.T) {
+	var out, errs strings.Builder
+	d := &Demux{Out: &out, Err: &errs}
+	d.Write([]byte(StdoutMark + "x\n" + StatusMark + "goxen: exit status x\n"))
+	d.Close()
+	if _, ok := d.Status(); ok || out.String() != "x\n" || errs.String() != "goxen: exit status x\n" {
+		t.Errorf("stdout %q, stderr %q, status %v", out.String(), errs.String(), ok)
+	}
+}

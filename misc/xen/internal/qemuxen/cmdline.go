@@ -15,6 +15,7 @@ const MaxCmdline = 1023
 const (
 	optDebugExit = "goxen.debugexit=1"
 	optInputAck  = "goxen.inputack=1"
+	optStreams   = "goxen.streams=1"
 	optModule    = "goxen.cmdline=module"
 	optArgv0     = "goxen.argv0="
 	optCwd       = "goxen.cwd="
@@ -66,12 +67,15 @@ type Cmdline struct {
 	Argv0     string // os.Args[0]; empty: the runtime's default
 	Cwd       string // the working directory (absolute); empty: /
 	DebugExit bool   // end QEMU after the status line
-	// InputAck asks the runtime to write InputAckMark when the program
-	// first reads console input and after it takes some (console.go).
+	// InputAck asks the runtime to write the input mark when the program
+	// first reads console input and after it takes some (input.go).
 	InputAck bool
-	Options  []string // more runtime options, goxen.NAME=VALUE (GOXEN_OPTIONS)
-	Env      []string // NAME=VALUE; NAME must satisfy IsEnvName
-	Args     []string // os.Args[1:]
+	// Streams asks the runtime to mark stdout, stderr and the status line
+	// on the console (package console), so that they can be kept apart.
+	Streams bool
+	Options []string // more runtime options, goxen.NAME=VALUE (GOXEN_OPTIONS)
+	Env     []string // NAME=VALUE; NAME must satisfy IsEnvName
+	Args    []string // os.Args[1:]
 }
 
 // Encode returns the guest command line, and, when it would be longer than
@@ -90,6 +94,9 @@ func (c *Cmdline) Encode() (line string, cont []byte, err error) {
 	}
 	if c.InputAck {
 		opts = append(opts, optInputAck)
+	}
+	if c.Streams {
+		opts = append(opts, optStreams)
 	}
 	for _, o := range c.Options {
 		name, _, ok := strings.Cut(o, "=")

@@ -192,6 +192,12 @@ func roundTrip(t *testing.T, c *Cmdline) (decoded, string, []byte) {
 	if c.DebugExit && !bootOptions(guest)["goxen.debugexit=1"] {
 		t.Errorf("goxen.debugexit=1 not seen at boot in %q", guest)
 	}
+	if c.Streams && !bootOptions(guest)["goxen.streams=1"] {
+		t.Errorf("goxen.streams=1 not seen at boot in %q", guest)
+	}
+	if c.InputAck && !bootOptions(guest)["goxen.inputack=1"] {
+		t.Errorf("goxen.inputack=1 not seen at boot in %q", guest)
+	}
 	if module != nil && !bootOptions(guest)["goxen.cmdline=module"] {
 		t.Errorf("goxen.cmdline=module not seen at boot in %q", guest)
 	}
@@ -288,7 +294,7 @@ func TestEncodeRandom(t *testing.T) {
 		return b.String()
 	}
 	for i := 0; i < 2000; i++ {
-		c := &Cmdline{Argv0: "p" + word(8), DebugExit: r.Intn(2) == 0}
+		c := &Cmdline{Argv0: "p" + word(8), DebugExit: r.Intn(2) == 0, Streams: r.Intn(2) == 0, InputAck: r.Intn(2) == 0}
 		for n := r.Intn(5); n > 0; n-- {
 			c.Env = append(c.Env, "V"+strings.Repeat("_", r.Intn(2))+string(rune('A'+r.Intn(26)))+"="+word(20))
 		}

@@ -83,7 +83,7 @@ func (r *Runner) RunDomU(ctx context.Context, binary string, cmdline *Cmdline, p
 			res.Create.Round(time.Millisecond), res.CreateToConsole.Round(time.Millisecond), res.Running.Round(time.Millisecond), res.Teardown.Round(time.Millisecond))
 	}
 	// The console log is the program's output and its status line.
-	con := &console.Demux{Out: r.Stdout}
+	con := &console.Demux{Out: r.Stdout, Err: r.Stderr}
 	io.WriteString(con, res.Console)
 	con.Close()
 	code := res.ExitCode()

@@ -74,19 +74,45 @@ func XenCmdline(mem int) string {
 // has (XSAVE, AVX, RDRAND, RDSEED, ...), so Go's fast paths run.
 const DefaultCPU = "max"
 
+// invariantTSC is added to every CPU model (CPUModel): it gives the CPU
+// the invariant-TSC bit (CPUID 0x80000007 EDX bit 8). Without it Xen does
+// not trust the TSC (X86_FEATURE_TSC_RELIABLE comes from that bit,
+// xen/arch/x86/cpu/amd.c) and emulates RDTSC for every HVM or PVH domain
+// in TSC mode "default" (tsc_set_info, xen/arch/x86/time.c), which is the
+// mode of a PVH dom0 and cannot be changed (XEN_DOMCTL_settscinfo refuses
+// the calling domain): every clock read then exits to Xen, about 40 us
+// under TCG, and time.Now took 80 to 114 us. TCG's TSC does run at a
+// constant rate (it follows the host's clock), but QEMU 7.2 filters the
+// bit under TCG ("TCG doesn't support requested feature"), so
+// x-force-features=on keeps it (and whatever else the model asks for that
+// TCG lacks: nothing, for "max").
+const invariantTSC = "invtsc=on,x-force-features=on"
+
+// invariantTSCWarning is the warning QEMU prints for invariantTSC.
+const invariantTSCWarning = "TCG doesn't support requested feature: CPUID.80000007H:EDX.invtsc"
+
+// CPUModel is QEMU's -cpu value for GOXEN_CPU=cpu (empty: DefaultCPU): the
+// model with invariantTSC, unless it says what it wants of invtsc itself.
+func CPUModel(cpu string) string {
+	if cpu == "" {
+		cpu = DefaultCPU
+	}
+	if strings.Contains(cpu, "invtsc") {
+		return cpu
+	}
+	return cpu + "," + invariantTSC
+}
+
 // QEMUArgs are the arguments of qemu-system-x86_64 for a domain of mem MiB
-// on a machine of machineMem MiB with CPU model cpu (empty: DefaultCPU),
-// Xen's image xen and the modules initrd. The machine is a q35 with an AMD
+// on a machine of machineMem MiB with CPU model CPUModel(cpu), Xen's image
+// xen and the modules initrd. The machine is a q35 with an AMD
 // IOMMU (a PVH dom0 needs one), one vCPU, no devices but the first serial
 // port on stdio and isa-debug-exit at port 0xf4, which the runtime writes
 // to end QEMU (goxen.debugexit=1); -no-reboot makes Xen's reboot end QEMU
 // too.
 func QEMUArgs(mem, machineMem int, cpu, xen, initrd string) []string {
-	if cpu == "" {
-		cpu = DefaultCPU
-	}
 	return []string{
-		"-accel", "tcg", "-cpu", cpu, "-M", "q35", "-device", "amd-iommu",
+		"-accel", "tcg", "-cpu", CPUModel(cpu), "-M", "q35", "-device", "amd-iommu",
 		"-m", strconv.Itoa(machineMem), "-smp", "1",
 		"-nodefaults", "-no-user-config", "-display", "none",
 		"-serial", "stdio", "-monitor", "none", "-no-reboot",

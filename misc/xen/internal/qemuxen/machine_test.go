@@ -38,3 +38,16 @@ func TestXenOverhead(t *testing.T) {
 		t.Errorf("MachineMemory(512, 36 MiB + 1) = %d, want %d", got, want)
 	}
 }
+
+// Every CPU model gets the invariant TSC, unless it says otherwise.
+func TestCPUModel(t *testing.T) {
+	for _, tt := range []struct{ in, want string }{
+		{"", "max,invtsc=on,x-force-features=on"},
+		{"max,rdrand=off,rdseed=off", "max,rdrand=off,rdseed=off,invtsc=on,x-force-features=on"},
+		{"max,-invtsc", "max,-invtsc"},
+	} {
+		if got := CPUModel(tt.in); got != tt.want {
+			t.Errorf("CPUModel(%q) = %q, want %q", tt.in, got, tt.want)
+		}
+	}
+}

@@ -36,7 +36,10 @@ Environment:
 	GOXEN_XEN      the Xen hypervisor, ELF or gzip'd (default /boot/xen-4.17-amd64.gz)
 	GOXEN_QEMU     the QEMU binary (default qemu-system-x86_64 from PATH)
 	GOXEN_CPU      QEMU's CPU model (default max), e.g. max,rdrand=off,rdseed=off
-	               to see a program on a CPU without them
+	               to see a program on a CPU without them; the runner adds
+	               invtsc=on,x-force-features=on (an invariant TSC, which
+	               Xen needs to let a PVH dom0 read the TSC without a trap)
+	               unless the model mentions invtsc
 	GOXEN_MODE     dom0 (default): the program is Xen's dom0 in QEMU; domu: a
 	               PVH domU created by xl on the level-2 test host (Linux
 	               dom0, built from Debian packages and cached on first
@@ -191,6 +194,7 @@ flags:
 		Argv0:     filepath.Base(binary),
 		Cwd:       cwd,
 		DebugExit: true,
+		Streams:   true,
 		Options:   strings.Fields(options),
 		Env:       GuestEnv(environ),
 		Args:      progArgs,

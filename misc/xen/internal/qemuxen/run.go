@@ -139,7 +139,7 @@ func (r *Runner) Run(ctx context.Context, binary string, cmdline *Cmdline, paths
 		xl.copyTo = r.Stderr
 	}
 	con := &serialConsole{
-		demux:  console.Demux{Out: r.Stdout, XenLine: xl.line, InputAck: input.ack},
+		demux:  console.Demux{Out: r.Stdout, Err: r.Stderr, XenLine: xl.line, InputAck: input.ack},
 		xen:    xl,
 		events: make(chan struct{}, 1),
 	}
@@ -298,7 +298,13 @@ func (r *Runner) printTail(tail []string, qemuStderr string) {
 			fmt.Fprintf(r.Stderr, "\t%s\n", l)
 		}
 	}
-	if qemuStderr = strings.TrimSpace(qemuStderr); qemuStderr != "" && !r.Verbose {
+	var said []string
+	for _, l := range strings.Split(qemuStderr, "\n") {
+		if strings.TrimSpace(l) != "" && !strings.Contains(l, invariantTSCWarning) {
+			said = append(said, l)
+		}
+	}
+	if qemuStderr = strings.Join(said, "\n"); qemuStderr != "" && !r.Verbose {
 		fmt.Fprintf(r.Stderr, "go_xen_amd64_exec: QEMU said:\n\t%s\n", strings.ReplaceAll(qemuStderr, "\n", "\n\t"))
 	}
 }

@@ -12,7 +12,7 @@ import (
 
 func main() {
 	if len(os.Args) < 2 {
-		fmt.Println("usage: probe hello|exit N|panic MSG|sleep D|echo ARGS...|flood N")
+		fmt.Println("usage: probe hello|exit N|panic MSG|sleep D|echo ARGS...|both|flood N")
 		os.Exit(1)
 	}
 	switch os.Args[1] {
@@ -39,6 +39,11 @@ func main() {
 		}
 		wd, err := os.Getwd()
 		fmt.Printf("wd %q %v\n", wd, err)
+	case "both":
+		fmt.Println("to stdout")
+		fmt.Fprintln(os.Stderr, "to stderr")
+		fmt.Print("stdout, no newline")
+		fmt.Fprint(os.Stderr, "stderr, no newline")
 	case "flood":
 		n, _ := strconv.Atoi(os.Args[2])
 		line := strings.Repeat("0123456789", 10)
