@@ -2,6 +2,7 @@ package testhost
 
 import (
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -82,6 +83,18 @@ type Case struct {
 	CreateTimeout time.Duration
 	// XLConfig holds extra lines for the xl domain configuration.
 	XLConfig []string
+
+	// LiveOutput, if set, receives the guest's console while the guest
+	// runs: each byte once, in order, complete (what dom0 streamed, then
+	// at the end whatever the stream missed of the console log). At most
+	// one case of a run may be live (LiveOutput or LiveInput), and a run
+	// with one is not booted again after a test host failure (Restarts).
+	LiveOutput io.Writer
+	// LiveInput, if set, is the guest's console input: its bytes reach the
+	// domain's console ring in order, as fast as the guest takes them
+	// (through xenconsoled's pty for the domain). Its end is not passed on:
+	// a GOOS=xen guest needs an EOT (^D) to see end of file.
+	LiveInput io.Reader
 }
 
 const defaultMAC = "00:16:3e:00:00:02"
@@ -151,6 +164,9 @@ func normalize(i int, c Case) (Case, error) {
 	}
 	return c, nil
 }
+
+// live reports whether the case streams its console.
+func (c *Case) live() bool { return c.LiveOutput != nil || c.LiveInput != nil }
 
 // caseBudget is the longest a case may take in dom0: its limits, plus
 // slack for destroying the domain and saving results.
@@ -267,5 +283,10 @@ func caseVars(i int, c Case) string {
 	}
 	v("GUEST_IP", ip)
 	v("GUEST_MAC", c.MAC)
+	live := 0
+	if c.live() {
+		live = 1
+	}
+	v("LIVE", live)
 	return b.String()
 }

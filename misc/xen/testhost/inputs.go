@@ -36,7 +36,7 @@ var rootPackages = []string{
 var dom0Modules = []string{
 	"xen-evtchn", "xen-gntdev", "xen-gntalloc", "xen-privcmd", "xenfs",
 	"xen-netback", "xen-blkback", "bridge", "loop", "tun",
-	"virtio_pci", "virtio_blk",
+	"virtio_pci", "virtio_blk", "virtio_console",
 }
 
 // guestModules are the frontends a Linux domU needs (Debian builds them as

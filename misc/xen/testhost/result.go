@@ -11,6 +11,7 @@ import (
 	"strings"
 	"time"
 
+	"goforxen.dev/misc/xen/internal/console"
 	"goforxen.dev/misc/xen/internal/exitstatus"
 )
 
@@ -34,9 +35,10 @@ type Result struct {
 	// "suspend", "crash", "watchdog", "soft_reset", or "" if it did not
 	// (timeout, or xl create failed).
 	ShutdownReason string
-	// StatusLine is the last console line that is the Go runtime's final
-	// status line, exactly "goxen: exit status N" or "goxen: crashed"
-	// (whatever follows it), or "".
+	// StatusLine is the Go runtime's final status line, exactly "goxen:
+	// exit status N" or "goxen: crashed": the line after the runtime's
+	// status mark (goxen.streams=1), else the last console line that is
+	// one (whatever follows it); or "".
 	StatusLine string
 	// ExitStatus is N from "goxen: exit status N", else -1.
 	ExitStatus int
@@ -85,6 +87,8 @@ type Result struct {
 	// Restarted: the test host failed during an earlier attempt of the
 	// run and was booted again for this case (see RunReport).
 	Restarted bool
+
+	rawConsole []byte // the console log as xenconsoled wrote it
 }
 
 // Summary is a one-line description of the result.
@@ -272,12 +276,13 @@ func caseResult(i int, c Case, files map[string][]byte) Result {
 		r.Err = errors.New("the test host stopped before the case")
 		return r
 	}
-	r.Console = strings.ReplaceAll(string(files[d+"console.log"]), "\r\n", "\n")
+	r.rawConsole = files[d+"console.log"]
+	r.Console = strings.ReplaceAll(string(r.rawConsole), "\r\n", "\n")
 	r.CreateLog = string(files[d+"create.log"])
 	r.XLList = string(files[d+"xl-list.txt"])
 	r.Processes = string(files[d+"ps.txt"])
 	r.VCPU = string(files[d+"vcpu.txt"])
-	if st, line, ok := exitstatus.Last(r.Console); ok {
+	if st, line, ok := console.Final(r.Console); ok {
 		r.StatusLine, r.Crashed = line, st.Crashed
 		if !st.Crashed {
 			r.ExitStatus = st.Code

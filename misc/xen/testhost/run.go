@@ -8,6 +8,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"time"
 
@@ -25,6 +26,9 @@ type Config struct {
 	Log io.Writer
 	// QEMU is the emulator. Default qemu-system-x86_64.
 	QEMU string
+	// MachineMiB is the memory of QEMU's machine: Xen, dom0's 1024 MiB
+	// and the guests. Default 2048 (guests of up to about 900 MiB).
+	MachineMiB int
 	// BootTimeout limits QEMU start to dom0's toolstack being ready.
 	// Default 3 minutes.
 	BootTimeout time.Duration
@@ -109,6 +113,19 @@ func RunReport(ctx context.Context, cfg Config, cases []Case) (*Report, error) {
 	}
 	if cfg.Restarts == 0 {
 		cfg.Restarts = 1
+	}
+	live := -1
+	for i := range cases {
+		if cases[i].live() {
+			if live >= 0 {
+				return nil, fmt.Errorf("testhost: cases %s and %s both have a live console; one run has one", cases[live].Name, cases[i].Name)
+			}
+			live = i
+		}
+	}
+	if live >= 0 {
+		// Its console was shown as it ran: it cannot run again.
+		cfg.Restarts = -1
 	}
 	dir, h, cleanup, err := cfg.prepare(ctx)
 	if err != nil {
@@ -226,8 +243,23 @@ func (cfg *Config) boot(ctx context.Context, dir string, h *Host, cases []Case, 
 		qemuPath = qemu.Binary
 	}
 	rep.QEMUArgs = append([]string{qemuPath}, cfg.qemuArgs(dir, "", true)...)
+	var live *liveConsole
+	liveIndex := -1
+	for i := range cases {
+		if cases[i].live() {
+			liveIndex = i
+			var err error
+			if live, err = startLive(dir, &cases[i]); err != nil {
+				return nil, err
+			}
+			rep.QEMUArgs = append(rep.QEMUArgs, liveQEMUArgs(dir)...)
+		}
+	}
 	mon, err := startQEMU(rep.QEMUArgs, cfg.Log)
 	if err != nil {
+		if live != nil {
+			live.stop()
+		}
 		return nil, err
 	}
 	var failure error
@@ -285,6 +317,18 @@ func (cfg *Config) boot(ctx context.Context, dir string, h *Host, cases []Case, 
 	if perr := rep.parseResults(resPath, cases, base, resultDir); failure == nil && perr != nil {
 		failure = perr
 	}
+	if live != nil {
+		live.stop()
+		var raw []byte
+		if liveIndex < len(rep.Results) {
+			raw = rep.Results[liveIndex].rawConsole
+		}
+		log := cfg.Log
+		if log == nil {
+			log = io.Discard
+		}
+		live.finish(raw, log)
+	}
 	return rep, failure
 }
 
@@ -335,6 +379,10 @@ func (cfg *Config) prepare(ctx context.Context) (dir string, h *Host, cleanup fu
 
 // qemuArgs is QEMU's command line for a run in dir.
 func (cfg *Config) qemuArgs(dir string, dom0Extra string, results bool) []string {
+	machine := cfg.MachineMiB
+	if machine == 0 {
+		machine = 2048
+	}
 	xen := "console=com1 com1=115200,8n1 dom0_mem=1024M,max:1024M dom0_max_vcpus=2 smap=0 smep=0 serial_tx_buffer=256k"
 	dom0 := "console=hvc0 earlyprintk=xen"
 	if cfg.Verbose {
@@ -352,7 +400,7 @@ func (cfg *Config) qemuArgs(dir string, dom0Extra string, results bool) []string
 		dom0 += " " + cfg.Dom0Cmdline
 	}
 	args := []string{
-		"-accel", "tcg", "-cpu", "max", "-m", "2048", "-smp", "2",
+		"-accel", "tcg", "-cpu", "max", "-m", strconv.Itoa(machine), "-smp", "2",
 		"-nodefaults", "-no-user-config", "-display", "none",
 		"-serial", "stdio", "-no-reboot",
 		"-kernel", filepath.Join(dir, "xen"),

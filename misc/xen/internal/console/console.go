@@ -386,3 +386,20 @@ func (d *Demux) endXenLine() {
 	d.xen = d.xen[:0]
 	d.XenLine(line)
 }
+
+// Final returns the status line of a whole console text: the line after the
+// last status mark if the runtime marked its streams, else the last line
+// that is a status line (exitstatus.Last, whatever follows it: a Linux guest
+// goes on printing after its init has written one).
+func Final(text string) (st exitstatus.Status, line string, ok bool) {
+	if i := strings.LastIndex(text, StatusMark); i >= 0 {
+		line, _, _ = strings.Cut(text[i+len(StatusMark):], "\n")
+		line = strings.TrimSuffix(line, "\r")
+		st, ok = exitstatus.Parse(line)
+		if !ok {
+			line = ""
+		}
+		return st, line, ok
+	}
+	return exitstatus.Last(text)
+}

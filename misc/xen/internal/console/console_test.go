@@ -284,3 +284,19 @@ func TestConsoleBadStatusAfterMark(t *testing.T) {
 		t.Errorf("stdout %q, stderr %q, status %v", out.String(), errs.String(), ok)
 	}
 }
+
+func TestFinal(t *testing.T) {
+	for _, tt := range []struct{ text, line string }{
+		{"out\ngoxen: exit status 3\n", "goxen: exit status 3"},
+		{"goxen: crashed\nKernel panic\n", "goxen: crashed"},
+		{StdoutMark + "out" + StderrMark + "goxen: exit status 1\n" + StatusMark + "goxen: exit status 4\n", "goxen: exit status 4"},
+		{StdoutMark + "no newline" + StatusMark + "goxen: crashed\r\n", "goxen: crashed"},
+		{StdoutMark + "goxen: exit status 1\n" + StatusMark + "goxen: exit", ""},
+		{"nothing\n", ""},
+	} {
+		_, line, ok := Final(tt.text)
+		if line != tt.line || ok != (tt.line != "") {
+			t.Errorf("Final(%q) = %q, %v; want %q", tt.text, line, ok, tt.line)
+		}
+	}
+}

@@ -1,6 +1,7 @@
 package qemuxen
 
 import (
+	"bytes"
 	"context"
 	"fmt"
 	"io"
@@ -17,8 +18,9 @@ import (
 // RunDomU runs binary as a PVH domU on the level-2 test host (package
 // testhost: Xen with a Linux dom0 and xl, in QEMU) instead of as dom0: the
 // same command line, files and exit codes as Run. The console is the domU's
-// console ring, which xenconsoled logs; the output appears when the domain
-// has stopped. There is no console input.
+// console ring, which xenconsoled logs and the test host streams while the
+// guest runs (Case.LiveOutput); the runner's stdin, then an EOT, is its
+// console input (Case.LiveInput).
 func (r *Runner) RunDomU(ctx context.Context, binary string, cmdline *Cmdline, paths []string) int {
 	fail := func(format string, args ...any) int {
 		fmt.Fprintf(r.Stderr, "go_xen_amd64_exec: GOXEN_MODE=domu: "+format+"\n", args...)
@@ -55,13 +57,22 @@ func (r *Runner) RunDomU(ctx context.Context, binary string, cmdline *Cmdline, p
 	if timeout <= 0 {
 		timeout = 24 * time.Hour
 	}
+	// The console streams through the demultiplexer as it comes.
+	con := &console.Demux{Out: r.Stdout, Err: r.Stderr}
+	eot := bytes.NewReader([]byte{consoleEOT})
+	input := io.Reader(eot)
+	if r.Stdin != nil {
+		input = io.MultiReader(r.Stdin, eot)
+	}
 	c := testhost.Case{
-		Name:      strings.TrimSuffix(filepath.Base(binary), filepath.Ext(binary)),
-		Kernel:    binary,
-		Ramdisk:   ramdisk,
-		MemoryMiB: r.MemoryMiB,
-		Cmdline:   line,
-		Timeout:   timeout,
+		Name:       strings.TrimSuffix(filepath.Base(binary), filepath.Ext(binary)),
+		Kernel:     binary,
+		Ramdisk:    ramdisk,
+		MemoryMiB:  r.MemoryMiB,
+		Cmdline:    line,
+		Timeout:    timeout,
+		LiveOutput: con,
+		LiveInput:  input,
 	}
 	cfg := testhost.Config{QEMU: r.QEMU, WorkDir: tmp}
 	if r.Verbose {
@@ -69,6 +80,7 @@ func (r *Runner) RunDomU(ctx context.Context, binary string, cmdline *Cmdline, p
 		cfg.Build.Log = r.Stderr
 	}
 	results, err := testhost.Run(ctx, cfg, []testhost.Case{c})
+	con.Close()
 	if err != nil {
 		if ctx.Err() != nil {
 			fmt.Fprintf(r.Stderr, "go_xen_amd64_exec: %v: stopped the test host\n", context.Cause(ctx))
@@ -82,10 +94,6 @@ func (r *Runner) RunDomU(ctx context.Context, binary string, cmdline *Cmdline, p
 		fmt.Fprintf(r.Stderr, "go_xen_amd64_exec: domU timings: xl create to running %v, to first console output %v; running %v; teardown %v\n",
 			res.Create.Round(time.Millisecond), res.CreateToConsole.Round(time.Millisecond), res.Running.Round(time.Millisecond), res.Teardown.Round(time.Millisecond))
 	}
-	// The console log is the program's output and its status line.
-	con := &console.Demux{Out: r.Stdout, Err: r.Stderr}
-	io.WriteString(con, res.Console)
-	con.Close()
 	code := res.ExitCode()
 	if msg := res.Failure(); msg != "" {
 		if code == exitstatus.Timeout {

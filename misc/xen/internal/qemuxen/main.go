@@ -43,7 +43,7 @@ Environment:
 	GOXEN_MODE     dom0 (default): the program is Xen's dom0 in QEMU; domu: a
 	               PVH domU created by xl on the level-2 test host (Linux
 	               dom0, built from Debian packages and cached on first
-	               use; the output comes when the domain stops; no stdin)
+	               use)
 	GOXEN_OPTIONS  more runtime options for the guest, goxen.NAME=VALUE separated
 	               by spaces (e.g. goxen.boottime=1)
 	GOXEN_FILES    auto (default): a test binary (NAME.test) starts in a copy of
@@ -200,7 +200,6 @@ flags:
 		Args:      progArgs,
 	}
 	if domU {
-		r.Stdin = nil
 		return r.RunDomU(ctx, binary, cl, paths)
 	}
 	return r.Run(ctx, binary, cl, paths)

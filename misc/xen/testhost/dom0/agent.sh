@@ -50,6 +50,32 @@ for s in /sys/block/*/serial; do
 done
 [ -n "$resdev" ] || msg "warning: no results disk; results are lost"
 
+# The live console port (testhost/live.go), if QEMU has one: the virtio
+# serial port named xth.live.
+livedev=
+for n in /sys/class/virtio-ports/*/name; do
+	[ -r "$n" ] || continue
+	if [ "$(cat "$n")" = xth.live ]; then
+		livedev=/dev/$(basename "$(dirname "$n")")
+	fi
+done
+
+# live_input copies the live port to the domain's console pty, which
+# xenconsoled creates for it and names in xenstore; fd 7 is the port.
+live_input() {
+	local pty= i=0
+	while [ $i -lt 200 ]; do
+		pty=$(xenstore-read "/local/domain/$DOMID/console/tty" 2>/dev/null) && [ -n "$pty" ] && break
+		sleep 0.05
+		i=$((i + 1))
+	done
+	if [ -z "$pty" ]; then
+		msg "warning: $NAME has no console tty: no live input"
+		return
+	fi
+	exec cat <&7 >"$pty"
+}
+
 save_results() {
 	[ -n "$resdev" ] || return 0
 	tar -C "$R" -cf - . | timeout 120 dd of="$resdev" bs=1M conv=fsync status=none ||
@@ -106,6 +132,19 @@ for dir in "${cases[@]}"; do
 	export DOMNAME=$NAME GUEST_IP GUEST_MAC CONSOLE=$log DISK=$dir/disk.img \
 		OUT=$out/files DOMID= XTH_DIR=$dir XTH_OUT=$out CMD_TIMEOUT_S SHUTDOWN_AFTER
 
+	# A live case's console log goes to the live port as it grows, from
+	# its first byte (tail -F waits for the file and follows it with
+	# inotify).
+	livepids=
+	if [ "${LIVE:-0}" = 1 ]; then
+		if [ -n "$livedev" ] && exec 7<>"$livedev"; then
+			tail -c +1 -F "$log" 2>/dev/null >&7 &
+			livepids=$!
+		else
+			msg "warning: no live console port"
+		fi
+	fi
+
 	tick
 	t_start=$T
 	# The domain has CREATE_TIMEOUT_US to be built and started, then
@@ -137,6 +176,10 @@ for dir in "${cases[@]}"; do
 			fi
 			setsid xth-run-cmds during </dev/null &
 			cmdpid=$!
+			if [ -n "$livepids" ]; then
+				live_input &
+				livepids="$livepids $!"
+			fi
 		fi
 		kill -0 "$xlpid" 2>/dev/null || break
 		tick
@@ -201,6 +244,13 @@ for dir in "${cases[@]}"; do
 	tick
 	t_destroyed=$T
 	cp "$log" "$out/console.log" 2>/dev/null || : >"$out/console.log"
+	if [ -n "$livepids" ]; then
+		# The build machine completes the stream from console.log.
+		sleep 0.2
+		kill $livepids 2>/dev/null
+		wait $livepids 2>/dev/null
+		exec 7>&-
+	fi
 	if [ "$DISK_RETURN" = 1 ] && [ -e "$dir/disk.img" ]; then
 		cp --sparse=always "$dir/disk.img" "$out/disk.img"
 	fi

@@ -53,7 +53,7 @@ if dmesg | grep -q "Initramfs unpacking failed"; then
 fi
 
 modprobe -a xen-evtchn xen-gntdev xen-gntalloc xen-privcmd xenfs xen-netback \
-	xen-blkback bridge loop tun virtio_pci virtio_blk || fail "modprobe"
+	xen-blkback bridge loop tun virtio_pci virtio_blk virtio_console || fail "modprobe"
 
 mount -t xenfs xenfs /proc/xen || fail "mount xenfs"
 
