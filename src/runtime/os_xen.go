@@ -74,6 +74,7 @@ func getCPUCount() int32 { return 1 }
 func xenBoot() {
 	xenInitTraps()
 	xenInstallHypercallPage()
+	xenBootMark("hypercall page")
 	si := (*xen.StartInfo)(unsafe.Pointer(xenStartInfoPaddr))
 	if si.Magic != xen.StartInfoMagic {
 		xenBootFail("hvm_start_info has a bad magic number (not booted as a PVH guest?)")
@@ -82,18 +83,48 @@ func xenBoot() {
 	xenDom0 = si.Flags&xenSIFInitDomain != 0
 	xenReadOptions()
 	xenInitMemory(si)
+	xenBootMark("memory map, frames and page tables")
 	xenMapSharedInfo()
 	xenInitConsole()
+	xenBootMark("shared_info and the console")
 	xenInitEvents()
 	xenInitTimer()
 	xenInitConsoleInput()
+	xenBootMark("event channels and the timer")
 	if xenOptBootTime {
 		t := &xenVcpu.Time
-		xenBootEntry = int64(xen.PvclockNanos(xenEntryTSC, t.TSCTimestamp, t.SystemTime, t.TSCToSystemMul, t.TSCShift))
+		toNanos := func(tsc uint64) int64 {
+			return int64(xen.PvclockNanos(tsc, t.TSCTimestamp, t.SystemTime, t.TSCToSystemMul, t.TSCShift))
+		}
+		xenBootEntry = toNanos(xenEntryTSC)
 		xenBootStamp("PVH entry", xenBootEntry)
+		for _, m := range xenBootMarks[:xenBootNMarks] {
+			xenBootStamp(m.what, toNanos(m.tsc))
+		}
 		xenBootStamp("platform up (osinit)", nanotime1())
 	}
 	xenBooted = true
+}
+
+// xenBootMarks are the stamps of xenBoot's steps, taken as TSC readings
+// (the pvclock that turns them into system time is mapped on the way) and
+// printed once the console works, under goxen.boottime=1 (which is read on
+// the way too).
+var (
+	xenBootMarks [6]struct {
+		what string
+		tsc  uint64
+	}
+	xenBootNMarks int
+)
+
+//go:nosplit
+func xenBootMark(what string) {
+	if xenBootNMarks < len(xenBootMarks) {
+		xenBootMarks[xenBootNMarks].what = what
+		xenBootMarks[xenBootNMarks].tsc = xen.Rdtsc()
+		xenBootNMarks++
+	}
 }
 
 // xenBooted is set when xenBoot has finished.
@@ -109,9 +140,23 @@ var (
 
 // xenBootStamp prints one line of the boot timeline: Xen system time, and
 // milliseconds since the PVH entry.
+// It is one console write: under TCG each write as dom0 is a hypercall,
+// which would show in the timeline.
 func xenBootStamp(what string, t int64) {
 	us := (t - xenBootEntry) / 1e3
-	print("goxen: boottime ", what, ": system time ", t, " ns, +", us/1000, ".", us%1000/100, us%100/10, us%10, " ms\n")
+	if us < 0 {
+		us = 0
+	}
+	var line [200]byte
+	var num [24]byte
+	b := append(line[:0], "goxen: boottime "...)
+	b = append(b, what...)
+	b = append(b, ": system time "...)
+	b = append(b, itoa(num[:], uint64(t))...)
+	b = append(b, " ns, +"...)
+	b = append(b, itoaDiv(num[:], uint64(us), 3)...)
+	b = append(b, " ms\n"...)
+	write1(2, unsafe.Pointer(&b[0]), int32(len(b)))
 }
 
 func init() {

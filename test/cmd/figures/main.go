@@ -6,7 +6,8 @@
 //
 //	cd test && go run ./cmd/figures [section...]
 //
-// Sections: patches, size, boot, gorun, memory, idle, fs, domu (default: all).
+// Sections: patches, size, boot, gorun, memory, idle, fs, domu, hotpath
+// (default: all).
 package main
 
 import (
@@ -16,7 +17,6 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"regexp"
 	"sort"
 	"strconv"
 	"strings"
@@ -105,10 +105,10 @@ func main() {
 	sections := map[string]bool{}
 	for _, a := range os.Args[1:] {
 		switch a {
-		case "patches", "size", "boot", "gorun", "memory", "idle", "fs", "domu":
+		case "patches", "size", "boot", "gorun", "memory", "idle", "fs", "domu", "hotpath":
 			sections[a] = true
 		default:
-			fatal("unknown section " + a + "; want patches, size, boot, gorun, memory, idle, fs or domu")
+			fatal("unknown section " + a + "; want patches, size, boot, gorun, memory, idle, fs, domu or hotpath")
 		}
 	}
 	want := func(s string) bool { return len(sections) == 0 || sections[s] }
@@ -124,7 +124,7 @@ func main() {
 		sizes(dir)
 	}
 	if want("boot") {
-		boot(helloXen)
+		bootFigures(helloXen)
 	}
 	if want("gorun") {
 		goRun(dir)
@@ -140,6 +140,9 @@ func main() {
 	}
 	if want("domu") {
 		domUFigures(helloXen)
+	}
+	if want("hotpath") {
+		hotPathFigures(dir)
 	}
 }
 
@@ -210,32 +213,6 @@ func sizes(dir string) {
 		fmt.Printf("%-24s xen %7.2f MiB   linux/amd64 %7.2f MiB\n", prog.name, mib(size(x)), mib(size(l)))
 	}
 
-}
-
-// boot prints the boot timeline of hello world (goxen.boottime=1): the
-// median over 5 runs of each stamp, in three domain sizes (boot should not
-// grow with memory).
-func boot(helloXen string) {
-	fmt.Println("\n## Boot: ms after the PVH entry (goxen.boottime=1, median of 5 runs)")
-	stamps := []string{"platform up", "runtime initialized", "first output of the program"}
-	fmt.Printf("%-8s %14s %22s %30s\n", "memory", stamps[0], stamps[1], stamps[2])
-	for _, mem := range []int{128, 512, 2048} {
-		ms := make([][]float64, len(stamps))
-		for run := 0; run < 5; run++ {
-			out := runXen(helloXen, mem, "GOXEN_OPTIONS=goxen.boottime=1")
-			for k, stamp := range stamps {
-				m := regexp.MustCompile(`goxen: boottime ` + stamp + `.*\+([0-9.]+) ms`).FindStringSubmatch(out)
-				if m == nil {
-					fatal("no boottime stamp " + stamp + " in:\n" + out)
-				}
-				v, err := strconv.ParseFloat(m[1], 64)
-				check(err)
-				ms[k] = append(ms[k], v)
-			}
-		}
-		median := func(v []float64) float64 { sort.Float64s(v); return v[len(v)/2] }
-		fmt.Printf("%4d MiB %14.1f %22.1f %30.1f\n", mem, median(ms[0]), median(ms[1]), median(ms[2]))
-	}
 }
 
 func goRun(dir string) {
