@@ -98,12 +98,20 @@ func TestDomUConsoleStreams(t *testing.T) {
 // and in order, and its end is end of file.
 func TestDomUStdin(t *testing.T) {
 	t.Parallel()
+	checkStdin(t, []string{"GOXEN_MODE=domu"})
+}
+
+// checkStdin gives the stdin program 400 lines, more than Xen's 128-byte
+// serial buffer, and checks that all arrive in order and their end is end
+// of file, under the runner with env.
+func checkStdin(t *testing.T, env []string) {
+	t.Helper()
 	var in bytes.Buffer
 	for i := 1; i <= 400; i++ {
 		fmt.Fprintf(&in, "line %d, with some text: %q\n", i, strings.Repeat("x", i%17))
 	}
 	sum := sha256.Sum256(in.Bytes())
 	want := fmt.Sprintf("lines 400 bytes %d sha256 %x err <nil>", in.Len(), sum)
-	r := runXenInput(t, image(t, "stdin"), 64, bytes.NewReader(in.Bytes()), []string{"GOXEN_MODE=domu"})
+	r := runXenInput(t, image(t, "stdin"), 64, bytes.NewReader(in.Bytes()), env)
 	expect(t, r, 0, `^input\? \n`, regexp.QuoteMeta(want), `(?m)^after the end: 0 EOF$`)
 }
