@@ -9,9 +9,10 @@
 #   ./make.bash -upstream   print the pristine upstream tree it would build from, and stop
 #
 # Full build phases: find the pristine upstream tree named by VERSION, copy it to a staging
-# directory, apply patches/ in order, add the src/ and runtime-xen/ overlays, run upstream's
-# src/make.bash, build our host tools (misc/xen/cmd/...) into bin/, and only then move the
-# staging directory to ./goroot. A failed build leaves ./goroot as it was (none, or the
+# directory, apply patches/ in order, add the src/ and runtime-xen/ overlays, vendor the
+# network stack's modules (netstack-deps/) into its src/vendor, run upstream's src/make.bash,
+# build our host tools (misc/xen/cmd/...) into bin/, and only then move the staging
+# directory to ./goroot. A failed build leaves ./goroot as it was (none, or the
 # previous complete build) and the staging directory in _build/ for inspection.
 set -euo pipefail
 
@@ -111,6 +112,34 @@ add_overlays() {
 	echo "added $(wc -l <"$dir/.xen-overlay") overlay files"
 }
 
+# vendor_netstack DIR puts the third-party packages internal/xen/netstack imports (gVisor's
+# TCP/IP and its dependencies, pinned by netstack-deps/go.mod and go.sum) into DIR/src/vendor,
+# with their lines in src/vendor/modules.txt, src/go.mod and src/go.sum, as std vendors
+# golang.org/x. The go command fetches what the module cache lacks through the Go module
+# proxy; with a filled cache no network is needed. The directories added are listed in
+# DIR/.xen-vendor.
+vendor_netstack() {
+	local dir=$1
+	go run netstack-deps/vendor.go -goroot "$dir" ||
+		die "vendoring the network stack's modules (netstack-deps/go.mod) failed (above)"
+}
+
+# unvendor_netstack DIR undoes vendor_netstack in a GOROOT built before (for -quick).
+unvendor_netstack() {
+	local dir=$1 f
+	for f in src/go.mod src/go.sum src/vendor/modules.txt; do
+		cp "$upstream/$f" "$dir/$f"
+	done
+	if [ -f "$dir/.xen-vendor" ]; then
+		while read -r f; do
+			case "$f" in
+			src/vendor/?*) rm -rf "${dir:?}/$f" ;;
+			esac
+		done <"$dir/.xen-vendor"
+		rm -f "$dir/.xen-vendor"
+	fi
+}
+
 # configure DIR writes the distribution's settings into the GOROOT in DIR, as a Go
 # distributor does: VERSION gets our version (upstream's other lines kept), and go.env
 # gets GOTOOLCHAIN=local so that a module asking for a newer Go fails with "requires
@@ -183,6 +212,9 @@ if $quick; then
 	phase "adding overlays"
 	add_overlays "$dir"
 	configure "$dir"
+	phase "vendoring the network stack (netstack-deps/)"
+	unvendor_netstack "$dir"
+	vendor_netstack "$dir"
 	# std (for any GOOS) builds on demand from the build cache; the tools
 	# in cmd are what must be reinstalled.
 	phase "go install cmd"
@@ -213,6 +245,9 @@ apply_patches "$stage"
 phase "adding overlays (src/, runtime-xen/)"
 add_overlays "$stage"
 configure "$stage"
+
+phase "vendoring the network stack (netstack-deps/)"
+vendor_netstack "$stage"
 
 phase "building the toolchain (upstream src/make.bash)"
 # Bootstrap with the pristine $base itself when it is a built toolchain (it is when it
