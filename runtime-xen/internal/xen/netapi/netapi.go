@@ -47,17 +47,17 @@ type Addr struct {
 type Option int
 
 const (
-	ReuseAddr     Option = iota // SO_REUSEADDR
-	Broadcast                   // SO_BROADCAST
-	KeepAlive                   // SO_KEEPALIVE
-	Linger                      // SO_LINGER: seconds, or -1 for off
-	RecvBuffer                  // SO_RCVBUF
-	SendBuffer                  // SO_SNDBUF
-	V6Only                      // IPV6_V6ONLY
-	NoDelay                     // TCP_NODELAY
-	KeepAliveIdle               // TCP_KEEPIDLE
-	KeepAliveIntvl              // TCP_KEEPINTVL
-	KeepAliveCount              // TCP_KEEPCNT
+	ReuseAddr      Option = iota // SO_REUSEADDR
+	Broadcast                    // SO_BROADCAST
+	KeepAlive                    // SO_KEEPALIVE
+	Linger                       // SO_LINGER: seconds, or -1 for off
+	RecvBuffer                   // SO_RCVBUF
+	SendBuffer                   // SO_SNDBUF
+	V6Only                       // IPV6_V6ONLY
+	NoDelay                      // TCP_NODELAY
+	KeepAliveIdle                // TCP_KEEPIDLE
+	KeepAliveIntvl               // TCP_KEEPINTVL
+	KeepAliveCount               // TCP_KEEPCNT
 )
 
 // Shutdown directions.

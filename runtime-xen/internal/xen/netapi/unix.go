@@ -46,7 +46,7 @@ type unixEndpoint struct {
 	// What this end reads: bytes for a stream, messages otherwise.
 	buf      []byte
 	msgs     []unixMessage
-	queued   int // bytes queued (messages)
+	queued   int             // bytes queued (messages)
 	blocked  []*unixEndpoint // senders that found the message queue full
 	rcvLimit int
 	sndLimit int

@@ -358,6 +358,6 @@ func TestSocketConnectCancel(t *testing.T) {
 // stuckEndpoint is an Endpoint whose Connect never finishes.
 type stuckEndpoint struct{ unixEndpoint }
 
-func (*stuckEndpoint) Connect(Addr) error   { return syscall.EINPROGRESS }
-func (*stuckEndpoint) ConnectResult() error { return syscall.EINPROGRESS }
+func (*stuckEndpoint) Connect(Addr) error     { return syscall.EINPROGRESS }
+func (*stuckEndpoint) ConnectResult() error   { return syscall.EINPROGRESS }
 func (*stuckEndpoint) SetNotify(func(Events)) {}

@@ -68,16 +68,18 @@ type deviceEndpoint struct {
 	onClose    func()
 }
 
-func (e *deviceEndpoint) MTU() uint32                           { return e.mtu }
-func (e *deviceEndpoint) SetMTU(mtu uint32)                     {}
-func (e *deviceEndpoint) MaxHeaderLength() uint16               { return 0 }
-func (e *deviceEndpoint) LinkAddress() tcpip.LinkAddress        { return tcpip.LinkAddress(e.dev.HardwareAddr()) }
-func (e *deviceEndpoint) SetLinkAddress(tcpip.LinkAddress)      {}
+func (e *deviceEndpoint) MTU() uint32             { return e.mtu }
+func (e *deviceEndpoint) SetMTU(mtu uint32)       {}
+func (e *deviceEndpoint) MaxHeaderLength() uint16 { return 0 }
+func (e *deviceEndpoint) LinkAddress() tcpip.LinkAddress {
+	return tcpip.LinkAddress(e.dev.HardwareAddr())
+}
+func (e *deviceEndpoint) SetLinkAddress(tcpip.LinkAddress)             {}
 func (e *deviceEndpoint) Capabilities() stack.LinkEndpointCapabilities { return 0 }
-func (e *deviceEndpoint) Wait()                                 {}
-func (e *deviceEndpoint) ARPHardwareType() header.ARPHardwareType { return header.ARPHardwareEther }
-func (e *deviceEndpoint) AddHeader(*stack.PacketBuffer)         {}
-func (e *deviceEndpoint) ParseHeader(*stack.PacketBuffer) bool  { return true }
+func (e *deviceEndpoint) Wait()                                        {}
+func (e *deviceEndpoint) ARPHardwareType() header.ARPHardwareType      { return header.ARPHardwareEther }
+func (e *deviceEndpoint) AddHeader(*stack.PacketBuffer)                {}
+func (e *deviceEndpoint) ParseHeader(*stack.PacketBuffer) bool         { return true }
 
 func (e *deviceEndpoint) IsAttached() bool {
 	e.mu.Lock()
