@@ -69,9 +69,16 @@ find_upstream() {
 	echo "$dl"
 }
 
-# apply_patches DIR applies patches/*.patch to the tree in DIR, in order.
+# patched_paths PATCH... prints the paths the patches name (both names of a rename).
+patched_paths() {
+	sed -n 's|^diff --git a/\([^ ]*\) b/\([^ ]*\)$|\1\n\2|p' "$@"
+}
+
+# apply_patches DIR applies patches/*.patch to the tree in DIR, in order, and lists the paths
+# they name in DIR/.xen-patched (for the next -quick).
 apply_patches() {
 	local dir=$1 p out
+	patched_paths "$top"/patches/*.patch | sort -u >"$dir/.xen-patched"
 	for p in "$top"/patches/*.patch; do
 		[ -e "$p" ] || continue
 		# GIT_DIR=/dev/null: apply relative to DIR, not to an enclosing repository.
@@ -191,8 +198,13 @@ if $quick; then
 	[ -x "$dir/bin/go" ] || die "-quick needs a built ./goroot; run ./make.bash first"
 	touch "$dir/.xen-quick-incomplete"
 	phase "restoring upstream files touched by patches/ and removing old overlays"
-	# Every path a patch names (old and new names of renames included).
-	sed -n 's|^diff --git a/\([^ ]*\) b/\([^ ]*\)$|\1\n\2|p' patches/*.patch | sort -u | while read -r f; do
+	# Every path a patch names (old and new names of renames included), and every
+	# path the patches of the last build named (a patch may have stopped touching
+	# a file since).
+	{
+		patched_paths patches/*.patch
+		[ ! -f "$dir/.xen-patched" ] || cat "$dir/.xen-patched"
+	} | sort -u | while read -r f; do
 		if [ -e "$upstream/$f" ]; then
 			cp "$upstream/$f" "$dir/$f"
 		else

@@ -468,7 +468,7 @@ func printDepsRules(vendored string, pkgs, netstackImports []string) error {
 	sort.Strings(std)
 	fmt.Println("\t# The network stack of GOOS=xen: gVisor's TCP/IP and its dependencies,")
 	fmt.Println("\t# vendored by make.bash (netstack-deps/vendor.go -print-rules prints these).")
-	fmt.Printf("\t%s\n", strings.Join(std, ",\n\t"))
+	fmt.Print(wrapList("\t", std))
 	for l := 0; l <= top; l++ {
 		var in []string
 		for _, p := range pkgs {
@@ -477,10 +477,34 @@ func printDepsRules(vendored string, pkgs, netstackImports []string) error {
 			}
 		}
 		sort.Strings(in)
-		fmt.Printf("\t< %s\n", strings.Join(in, ",\n\t  "))
+		fmt.Print(wrapList("\t< ", in))
 	}
 	fmt.Printf("\t< %s;\n", netstackPkg)
 	return nil
+}
+
+// wrapList prints a comma-separated list in lines of at most 100 columns,
+// the first starting with prefix and the others indented under it.
+func wrapList(prefix string, list []string) string {
+	var b strings.Builder
+	line := prefix
+	indent := "\t" + strings.Repeat(" ", len(prefix)-1)
+	for i, p := range list {
+		item := p
+		if i < len(list)-1 {
+			item += ","
+		}
+		if len(line)+len(item)+1 > 100 && line != prefix && line != indent {
+			b.WriteString(strings.TrimRight(line, " ") + "\n")
+			line = indent
+		}
+		if line != prefix && line != indent {
+			line += " "
+		}
+		line += item
+	}
+	b.WriteString(line + "\n")
+	return b.String()
 }
 
 // ignored reports whether a file has a //go:build ignore line.

@@ -15,6 +15,9 @@
 package ld
 
 import (
+	"cmd/internal/objabi"
+	"cmd/link/internal/loader"
+	"cmd/link/internal/sym"
 	"debug/elf"
 	"internal/buildcfg"
 )
@@ -100,4 +103,54 @@ func xenWriteElfNotes(ctxt *Link) int {
 		}
 	}
 	return int(sh.Size)
+}
+
+// xenNetstack is GOOS=xen's network stack. Package net opens its sockets on
+// it, and it registers itself with net when it initializes, so a program
+// that uses net links it without importing it: the go command builds it with
+// the program (cmd/go/internal/load/xen.go) and the linker loads it here.
+const xenNetstack = "internal/xen/netstack"
+
+// xenLoadNetstack loads the network stack if the program uses net.
+func xenLoadNetstack(ctxt *Link) {
+	if ctxt.LibraryByPkg["net"] == nil || ctxt.LibraryByPkg[xenNetstack] != nil {
+		return
+	}
+	if ctxt.PackageFile != nil && ctxt.PackageFile[xenNetstack] == "" {
+		Exitf("GOOS=xen: the program uses net, but its network stack (%s) was not built with it; build with this toolchain's go command", xenNetstack)
+	}
+	loadinternal(ctxt, xenNetstack)
+}
+
+// xenNetstackInitFirst orders the initialization of a program that links the
+// network stack: the stack and the packages it needs first, then the rest in
+// the usual order. Nothing imports the stack, so without this it would not be
+// initialized at all; and when the program's own packages start, even one
+// that opens a socket in its init, the stack is there, as a kernel is there
+// before a process starts.
+func (ctxt *Link) xenNetstackInitFirst() {
+	ldr := ctxt.loader
+	root := objabi.PathToPrefix(xenNetstack) + "..inittask"
+	if ldr.Lookup(root, 0) == 0 {
+		return
+	}
+	first := ctxt.inittaskSym([]string{root}, "go:xen.netstack.inittasks")
+	rest := ctxt.mainInittasks
+	sched := ldr.MakeSymbolBuilder("go:xen.main.inittasks")
+	sched.SetType(sym.SNOPTRDATA) // as inittaskSym makes it
+	seen := map[loader.Sym]bool{}
+	for _, s := range []loader.Sym{first, rest} {
+		if s == 0 {
+			continue
+		}
+		relocs := ldr.Relocs(s)
+		for i := 0; i < relocs.Count(); i++ {
+			t := relocs.At(i).Sym()
+			if !seen[t] {
+				seen[t] = true
+				sched.AddAddr(ctxt.Arch, t)
+			}
+		}
+	}
+	ctxt.mainInittasks = sched.Sym()
 }
