@@ -256,8 +256,14 @@ func (fd *netFD) sockaddr(a netapi.Addr) syscall.Sockaddr {
 func (fd *netFD) netapiAddr(sa syscall.Sockaddr) (netapi.Addr, error) {
 	switch sa := sa.(type) {
 	case *syscall.SockaddrInet4:
+		if sa.Port < 0 || sa.Port > 0xFFFF {
+			return netapi.Addr{}, syscall.EINVAL // as Linux's syscall package checks
+		}
 		return netapi.Addr{IP: netip.AddrPortFrom(netip.AddrFrom4(sa.Addr), uint16(sa.Port))}, nil
 	case *syscall.SockaddrInet6:
+		if sa.Port < 0 || sa.Port > 0xFFFF {
+			return netapi.Addr{}, syscall.EINVAL
+		}
 		ip := netip.AddrFrom16(sa.Addr)
 		if sa.ZoneId != 0 {
 			ip = ip.WithZone(strconv.Itoa(int(sa.ZoneId)))

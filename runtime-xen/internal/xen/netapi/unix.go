@@ -138,15 +138,19 @@ func (e *unixEndpoint) Bind(a Addr) error {
 	if name == "" {
 		return nil // unnamed
 	}
-	if name[0] == '/' {
-		dir := name[:strings.LastIndexByte(name, '/')+1]
-		var st syscall.Stat_t
-		if err := syscall.Stat(dir, &st); err != nil {
-			return err
-		}
-	}
 	if unixNames[name] != nil {
 		return syscall.EADDRINUSE
+	}
+	if name[0] == '/' {
+		// As Linux: the directory must exist, and the name must be free in it
+		// (though binding creates no file there).
+		var st syscall.Stat_t
+		if err := syscall.Stat(name[:strings.LastIndexByte(name, '/')+1], &st); err != nil {
+			return err
+		}
+		if err := syscall.Stat(name, &st); err == nil {
+			return syscall.EADDRINUSE
+		}
 	}
 	unixNames[name] = e
 	e.name = name
@@ -180,7 +184,11 @@ func unixLookup(name string) (*unixEndpoint, error) {
 	}
 	t := unixNames[key]
 	if t == nil {
-		return nil, syscall.ENOENT // no socket file there
+		var st syscall.Stat_t
+		if key != "" && key[0] == '/' && syscall.Stat(key, &st) == nil {
+			return nil, syscall.ECONNREFUSED // a file that is not a socket
+		}
+		return nil, syscall.ENOENT
 	}
 	return t, nil
 }

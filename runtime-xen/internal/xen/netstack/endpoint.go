@@ -4,6 +4,7 @@ package netstack
 
 import (
 	"bytes"
+	"io"
 	"net/netip"
 	"sync"
 	"syscall"
@@ -30,6 +31,8 @@ type endpoint struct {
 
 	mu     sync.Mutex
 	notify func(netapi.Events)
+
+	coalescer // a stream's small writes while its queue is not moving
 }
 
 // watched are the events that wake a netapi.Socket.
@@ -37,7 +40,13 @@ const watched = waiter.ReadableEvents | waiter.WritableEvents | waiter.EventErr 
 
 func newEndpoint(st *stack.Stack, family, sotype int, trans tcpip.TransportProtocolNumber, netProto tcpip.NetworkProtocolNumber) (*endpoint, error) {
 	wq := new(waiter.Queue)
-	ep, err := st.NewEndpoint(trans, netProto, wq)
+	var ep tcpip.Endpoint
+	var err tcpip.Error
+	if sotype == syscall.SOCK_RAW {
+		ep, err = st.NewRawEndpoint(trans, netProto, wq, true)
+	} else {
+		ep, err = st.NewEndpoint(trans, netProto, wq)
+	}
 	if err != nil {
 		return nil, errnoOf(err)
 	}
@@ -231,30 +240,64 @@ func (e *endpoint) Accept() (netapi.Endpoint, netapi.Addr, error) {
 }
 
 func (e *endpoint) Read(p []byte) (int, error) {
-	w := tcpip.SliceWriter(p)
-	res, err := e.ep.Read(&w, tcpip.ReadOptions{})
-	if err != nil {
-		if _, eof := err.(*tcpip.ErrClosedForReceive); eof {
-			return 0, nil
-		}
-		return 0, errnoOf(err)
-	}
-	return res.Count, nil
+	n, _, err := e.read(p, false)
+	return n, err
 }
 
 func (e *endpoint) ReadFrom(p []byte) (int, netapi.Addr, error) {
-	w := tcpip.SliceWriter(p)
-	res, err := e.ep.Read(&w, tcpip.ReadOptions{NeedRemoteAddr: true})
+	return e.read(p, true)
+}
+
+func (e *endpoint) read(p []byte, from bool) (int, netapi.Addr, error) {
+	var w io.Writer
+	var dgram truncatingWriter
+	if e.sotype == syscall.SOCK_STREAM {
+		// gVisor keeps what does not fit for the next read.
+		sw := tcpip.SliceWriter(p)
+		w = &sw
+	} else {
+		// A datagram that does not fit is truncated, as on Linux.
+		dgram.buf = p
+		w = &dgram
+	}
+	res, err := e.ep.Read(w, tcpip.ReadOptions{NeedRemoteAddr: from})
 	if err != nil {
 		if _, eof := err.(*tcpip.ErrClosedForReceive); eof {
 			return 0, netapi.Addr{}, nil
 		}
 		return 0, netapi.Addr{}, errnoOf(err)
 	}
-	return res.Count, e.addrOf(res.RemoteAddr), nil
+	n := res.Count
+	if e.sotype != syscall.SOCK_STREAM {
+		n = dgram.n
+	}
+	var a netapi.Addr
+	if from {
+		a = e.addrOf(res.RemoteAddr)
+	}
+	return n, a, nil
+}
+
+// truncatingWriter takes all that is written and keeps what fits in buf.
+type truncatingWriter struct {
+	buf []byte
+	n   int
+}
+
+func (w *truncatingWriter) Write(b []byte) (int, error) {
+	w.n += copy(w.buf[w.n:], b)
+	return len(b), nil
 }
 
 func (e *endpoint) Write(p []byte) (int, error) {
+	if e.sotype == syscall.SOCK_STREAM {
+		return e.writeStream(p)
+	}
+	return e.write(p)
+}
+
+// write hands p to gVisor.
+func (e *endpoint) write(p []byte) (int, error) {
 	var r bytes.Reader
 	r.Reset(p)
 	n, err := e.ep.Write(&r, tcpip.WriteOptions{})
@@ -279,6 +322,9 @@ func (e *endpoint) WriteTo(p []byte, to netapi.Addr) (int, error) {
 }
 
 func (e *endpoint) Shutdown(how int) error {
+	if how&netapi.ShutWrite != 0 {
+		e.flushBeforeClose()
+	}
 	var flags tcpip.ShutdownFlags
 	if how&netapi.ShutRead != 0 {
 		flags |= tcpip.ShutdownRead
@@ -290,6 +336,7 @@ func (e *endpoint) Shutdown(how int) error {
 }
 
 func (e *endpoint) Close() error {
+	e.flushBeforeClose()
 	e.wq.EventUnregister(&e.entry)
 	e.ep.Close()
 	return nil

@@ -11,8 +11,8 @@
 // net, so it sits above net; net itself only knows netapi.
 //
 // The stack is created when the first socket or interface list is asked for:
-// IPv4 and IPv6 with TCP, UDP and ICMP, and the loopback interface lo with
-// 127.0.0.1/8 and ::1/128. Devices (the vif driver) join as interfaces
+// IPv4 and IPv6 with TCP, UDP, ICMP and raw IP sockets, and the loopback
+// interface lo with 127.0.0.1/8 and ::1/128. Devices (the vif driver) join as interfaces
 // through AddDevice (device.go): a driver delivers the frames it receives
 // from a goroutine that its event channel wakes through the netpoller, and
 // transmitting waits for room in the driver's ring instead of dropping.
@@ -36,6 +36,7 @@ import (
 	"gvisor.dev/gvisor/pkg/tcpip/network/ipv6"
 	"gvisor.dev/gvisor/pkg/tcpip/stack"
 	"gvisor.dev/gvisor/pkg/tcpip/transport/icmp"
+	"gvisor.dev/gvisor/pkg/tcpip/transport/raw"
 	"gvisor.dev/gvisor/pkg/tcpip/transport/tcp"
 	"gvisor.dev/gvisor/pkg/tcpip/transport/udp"
 )
@@ -80,6 +81,7 @@ func (s *Stack) init() {
 		NetworkProtocols:   []stack.NetworkProtocolFactory{ipv4.NewProtocol, ipv6.NewProtocol, arp.NewProtocol},
 		TransportProtocols: []stack.TransportProtocolFactory{tcp.NewProtocol, udp.NewProtocol, icmp.NewProtocol4, icmp.NewProtocol6},
 		HandleLocal:        true,
+		RawFactory:         raw.EndpointFactory{}, // raw IP sockets (net.IPConn)
 	})
 	// Linux's defaults: selective acknowledgements on, and receive buffers
 	// that grow with the connection's throughput.
@@ -87,6 +89,10 @@ func (s *Stack) init() {
 	st.SetTransportProtocolOption(tcp.ProtocolNumber, &sack)
 	moderate := tcpip.TCPModerateReceiveBufferOption(true)
 	st.SetTransportProtocolOption(tcp.ProtocolNumber, &moderate)
+	// Send buffers as Linux's (tcp_wmem): they start small and grow with
+	// the congestion window (see coalesce.go for what gVisor counts).
+	sndbuf := tcpip.TCPSendBufferSizeRangeOption{Min: 4 << 10, Default: 16 << 10, Max: 4 << 20}
+	st.SetTransportProtocolOption(tcp.ProtocolNumber, &sndbuf)
 
 	s.s = st
 	s.nics = map[tcpip.NICID]*nicInfo{}
@@ -135,6 +141,8 @@ func (s *Stack) NewEndpoint(family, sotype, proto int) (netapi.Endpoint, error) 
 		transProto = tcp.ProtocolNumber
 	case sotype == syscall.SOCK_DGRAM && (proto == 0 || proto == syscall.IPPROTO_UDP):
 		transProto = udp.ProtocolNumber
+	case sotype == syscall.SOCK_RAW && proto > 0 && proto < 256:
+		transProto = tcpip.TransportProtocolNumber(proto)
 	default:
 		return nil, syscall.EPROTONOSUPPORT
 	}
