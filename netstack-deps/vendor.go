@@ -24,6 +24,7 @@ package main
 import (
 	"bufio"
 	"bytes"
+	"encoding/json"
 	"flag"
 	"fmt"
 	"go/ast"
@@ -100,16 +101,12 @@ func run() error {
 		return err
 	}
 
+	if err := download(scratch); err != nil {
+		return err
+	}
 	vendored := filepath.Join(scratch, "vendor")
-	cmd := exec.Command("go", "mod", "vendor", "-o", vendored)
-	cmd.Dir = scratch
-	cmd.Env = append(os.Environ(), "GO111MODULE=on", "GOWORK=off", "GOFLAGS=-mod=mod", "GOTOOLCHAIN=local")
-	var stderr bytes.Buffer
-	cmd.Stderr = &stderr
-	if err := cmd.Run(); err != nil {
-		proxy, _ := exec.Command("go", "env", "GOPROXY").Output()
-		return fmt.Errorf("fetching the modules pinned by netstack-deps/go.mod (GOPROXY=%s) failed: %v\n%s",
-			strings.TrimSpace(string(proxy)), err, strings.TrimSpace(stderr.String()))
+	if _, err := goCmd(scratch, "mod", "vendor", "-o", vendored); err != nil {
+		return fmt.Errorf("go mod vendor for netstack-deps/go.mod: %v", err)
 	}
 
 	theirs, err := readModulesTxt(filepath.Join(vendored, "modules.txt"))
@@ -186,6 +183,72 @@ func run() error {
 		mods = append(mods, m.path+"@"+m.version)
 	}
 	fmt.Printf("vendored %d packages into src/vendor (new modules: %s)\n", len(newPkgs), strings.Join(mods, ", "))
+	return nil
+}
+
+// goCmd runs the go command in dir for the pinned module and returns its
+// standard output; an error carries its standard error.
+func goCmd(dir string, args ...string) ([]byte, error) {
+	cmd := exec.Command("go", args...)
+	cmd.Dir = dir
+	cmd.Env = append(os.Environ(), "GO111MODULE=on", "GOWORK=off", "GOFLAGS=-mod=mod", "GOTOOLCHAIN=local")
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	out, err := cmd.Output()
+	if err != nil {
+		return out, fmt.Errorf("%v\n%s", err, strings.TrimSpace(stderr.String()))
+	}
+	return out, nil
+}
+
+// download fetches the modules go.mod pins (the module cache keeps them, so
+// that a later build needs no network). A failure names the module and what
+// the proxy answered.
+func download(dir string) error {
+	out, err := goCmd(dir, "mod", "edit", "-json")
+	if err != nil {
+		return err
+	}
+	type modVer struct{ Path, Version string }
+	var mf struct {
+		Require []modVer
+		Replace []struct{ Old, New modVer }
+	}
+	if err := json.Unmarshal(out, &mf); err != nil {
+		return err
+	}
+	var mods []string
+	for _, r := range mf.Require {
+		m := r.Path + "@" + r.Version
+		for _, rep := range mf.Replace {
+			if rep.Old.Path == r.Path && rep.New.Version != "" {
+				m = rep.New.Path + "@" + rep.New.Version
+			}
+		}
+		mods = append(mods, m)
+	}
+	out, err = goCmd(dir, append([]string{"mod", "download", "-json"}, mods...)...)
+	var failures []string
+	dec := json.NewDecoder(bytes.NewReader(out))
+	for {
+		var m struct{ Path, Version, Error string }
+		if dec.Decode(&m) != nil {
+			break
+		}
+		if m.Error != "" {
+			at := m.Path + "@" + m.Version
+			failures = append(failures, at+": "+strings.TrimPrefix(m.Error, at+": "))
+		}
+	}
+	if len(failures) > 0 || err != nil {
+		proxy, _ := exec.Command("go", "env", "GOPROXY").Output()
+		msg := strings.Join(failures, "\n")
+		if msg == "" {
+			msg = err.Error()
+		}
+		return fmt.Errorf("downloading the network stack's modules (netstack-deps/go.mod) through GOPROXY=%s failed:\n%s",
+			strings.TrimSpace(string(proxy)), msg)
+	}
 	return nil
 }
 

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"gvisor.dev/gvisor/pkg/tcpip/transport/tcp"
+	"gvisor.dev/gvisor/pkg/waiter"
 )
 
 // gVisor makes one segment of every write and counts only the payload against
@@ -31,6 +32,7 @@ type coalescer struct {
 	pending []byte // small writes gathered while piling
 	timer   *time.Timer
 	delay   time.Duration // the timer's current period (backs off while stuck)
+	err     error         // how a hand-over of gathered writes failed, for the next write
 }
 
 const (
@@ -49,7 +51,13 @@ func (e *endpoint) segmentsSent() uint64 {
 func (e *endpoint) writeStream(p []byte) (int, error) {
 	e.wmu.Lock()
 	defer e.wmu.Unlock()
-	if e.piling && len(p) < coalesceMax {
+	if err := e.err; err != nil {
+		// Gathered writes were lost with the connection: later writes fail
+		// as they would have (the next error comes from gVisor).
+		e.err = nil
+		return 0, err
+	}
+	if e.piling && len(p) < coalesceMax && e.ep.Readiness(waiter.EventErr|waiter.EventHUp) == 0 {
 		if len(e.pending)+len(p) <= coalesceMax {
 			e.pending = append(e.pending, p...)
 			e.armFlushLocked()
@@ -113,7 +121,8 @@ func (e *endpoint) flushLater() {
 	}
 	had := len(e.pending)
 	if err := e.flushLocked(); err != nil {
-		e.pending = nil // the connection is gone; writes will report it
+		e.pending = nil // the connection is gone: the next write reports it
+		e.err = err
 		return
 	}
 	if len(e.pending) == 0 {

@@ -81,3 +81,28 @@ func TestSmallWritesPingPong(t *testing.T) {
 		t.Errorf("%d one-byte round trips took %v: writes were held back", rounds, d)
 	}
 }
+
+// Byte-sized writes to a peer that has closed fail soon, even while they are
+// being gathered.
+func TestSmallWritesToAClosedPeer(t *testing.T) {
+	s := &Stack{}
+	c, srv := connectPair(t, s, syscall.AF_INET, "127.0.0.1:0")
+	go func() {
+		b := make([]byte, 1)
+		for i := 0; i < 1000; i++ {
+			c.Write(b)
+			c.Read(b)
+		}
+		c.Close()
+	}()
+	go io.Copy(io.Discard, srv)
+	deadline := time.Now().Add(10 * time.Second)
+	srv.SetWriteDeadline(deadline)
+	var err error
+	for err == nil {
+		_, err = srv.Write([]byte{1})
+	}
+	if err != syscall.ECONNRESET && err != syscall.EPIPE {
+		t.Errorf("writing to a closed peer: %v, want ECONNRESET or EPIPE", err)
+	}
+}

@@ -32,7 +32,13 @@ type endpoint struct {
 	mu     sync.Mutex
 	notify func(netapi.Events)
 
-	coalescer // a stream's small writes while its queue is not moving
+	coalescer // a stream's small writes while its queue is not moving; wmu serializes writes
+
+	// Reused for every read and write, so that they do not allocate.
+	rmu         sync.Mutex
+	sliceWriter tcpip.SliceWriter
+	truncWriter truncatingWriter
+	reader      bytes.Reader // under wmu
 }
 
 // watched are the events that wake a netapi.Socket.
@@ -249,18 +255,20 @@ func (e *endpoint) ReadFrom(p []byte) (int, netapi.Addr, error) {
 }
 
 func (e *endpoint) read(p []byte, from bool) (int, netapi.Addr, error) {
+	e.rmu.Lock()
+	defer e.rmu.Unlock()
 	var w io.Writer
-	var dgram truncatingWriter
 	if e.sotype == syscall.SOCK_STREAM {
 		// gVisor keeps what does not fit for the next read.
-		sw := tcpip.SliceWriter(p)
-		w = &sw
+		e.sliceWriter = p
+		w = &e.sliceWriter
 	} else {
 		// A datagram that does not fit is truncated, as on Linux.
-		dgram.buf = p
-		w = &dgram
+		e.truncWriter = truncatingWriter{buf: p}
+		w = &e.truncWriter
 	}
 	res, err := e.ep.Read(w, tcpip.ReadOptions{NeedRemoteAddr: from})
+	e.sliceWriter, e.truncWriter.buf = nil, nil
 	if err != nil {
 		if _, eof := err.(*tcpip.ErrClosedForReceive); eof {
 			return 0, netapi.Addr{}, nil
@@ -269,7 +277,7 @@ func (e *endpoint) read(p []byte, from bool) (int, netapi.Addr, error) {
 	}
 	n := res.Count
 	if e.sotype != syscall.SOCK_STREAM {
-		n = dgram.n
+		n = e.truncWriter.n
 	}
 	var a netapi.Addr
 	if from {
@@ -293,14 +301,16 @@ func (e *endpoint) Write(p []byte) (int, error) {
 	if e.sotype == syscall.SOCK_STREAM {
 		return e.writeStream(p)
 	}
+	e.wmu.Lock()
+	defer e.wmu.Unlock()
 	return e.write(p)
 }
 
-// write hands p to gVisor.
+// write hands p to gVisor; e.wmu is held.
 func (e *endpoint) write(p []byte) (int, error) {
-	var r bytes.Reader
-	r.Reset(p)
-	n, err := e.ep.Write(&r, tcpip.WriteOptions{})
+	e.reader.Reset(p)
+	n, err := e.ep.Write(&e.reader, tcpip.WriteOptions{})
+	e.reader.Reset(nil)
 	if err != nil {
 		return int(n), errnoOf(err)
 	}
@@ -312,9 +322,11 @@ func (e *endpoint) WriteTo(p []byte, to netapi.Addr) (int, error) {
 	if err != nil {
 		return 0, err
 	}
-	var r bytes.Reader
-	r.Reset(p)
-	n, terr := e.ep.Write(&r, tcpip.WriteOptions{To: &fa})
+	e.wmu.Lock()
+	defer e.wmu.Unlock()
+	e.reader.Reset(p)
+	n, terr := e.ep.Write(&e.reader, tcpip.WriteOptions{To: &fa})
+	e.reader.Reset(nil)
 	if terr != nil {
 		return int(n), errnoOf(terr)
 	}
