@@ -6,6 +6,7 @@ import (
 	"errors"
 	"internal/poll"
 	"io"
+	"runtime"
 	"sync"
 	"sync/atomic"
 	"syscall"
@@ -166,6 +167,7 @@ func (s *Socket) Write(p []byte) (int, error) {
 		}
 		switch {
 		case nn == len(p) && err == nil:
+			yield()
 			return nn, nil
 		case err == syscall.EAGAIN:
 			if err := s.wait(s.writable, &s.writeDeadline, nil); err != nil {
@@ -195,6 +197,9 @@ func (s *Socket) WriteTo(p []byte, a Addr) (int, error) {
 				return 0, err
 			}
 			continue
+		}
+		if err == nil {
+			yield()
 		}
 		return n, err
 	}
@@ -284,6 +289,14 @@ func (s *Socket) SetWriteDeadline(t time.Time) error {
 	s.writeDeadline.set(t)
 	return nil
 }
+
+// yield lets other goroutines run after a write that did not have to wait.
+// On GOOS=xen goroutines share one vCPU and are not preempted: a goroutine
+// writing in a loop to a connection whose buffers keep taking its data would
+// otherwise never let the stack's goroutines (which deliver, acknowledge and
+// free that data) or anyone else run, where a kernel would switch on the way
+// out of the write system call.
+func yield() { runtime.Gosched() }
 
 // deadline is a point in time that wakes the operations waiting on it when it
 // passes. Its channel is closed then; setting a new deadline after that

@@ -3,7 +3,6 @@
 package netapi
 
 import (
-	"strings"
 	"sync"
 	"syscall"
 )
@@ -117,7 +116,10 @@ func unixName(name string) (string, error) {
 		if err != nil {
 			return "", err
 		}
-		name = strings.TrimSuffix(wd, "/") + "/" + name
+		if wd != "/" {
+			wd += "/"
+		}
+		name = wd + name
 	}
 	return name, nil
 }
@@ -145,7 +147,11 @@ func (e *unixEndpoint) Bind(a Addr) error {
 		// As Linux: the directory must exist, and the name must be free in it
 		// (though binding creates no file there).
 		var st syscall.Stat_t
-		if err := syscall.Stat(name[:strings.LastIndexByte(name, '/')+1], &st); err != nil {
+		dir := len(name)
+		for name[dir-1] != '/' {
+			dir--
+		}
+		if err := syscall.Stat(name[:dir], &st); err != nil {
 			return err
 		}
 		if err := syscall.Stat(name, &st); err == nil {

@@ -154,3 +154,70 @@ func (ctxt *Link) xenNetstackInitFirst() {
 	}
 	ctxt.mainInittasks = sched.Sym()
 }
+
+// Large zero-initialized data (the FIPS DRBG's 32 MiB scratch buffer in every
+// program that links crypto/rand) must not cost memory until it is touched:
+// Xen populates every byte of a PT_LOAD segment when it builds the domain,
+// bss included, so a 32 MiB symbol would make a 16 MiB domain impossible.
+// Pointer-free bss symbols of xenLazyBSSMin bytes or more go into a section of
+// their own, .xen.lazybss, at xenLazyBSSAddr, outside every PT_LOAD segment;
+// the runtime maps it at boot to be backed on first touch, as the heap is
+// (runtime/mem_xen.go), finding it between the linker-defined
+// runtime.xenlazybss and runtime.exenlazybss. The address is within reach of
+// the code's PC-relative addressing (2 GiB) and above the memory of all but
+// large domains, whose physical frames there the runtime does not use.
+const (
+	xenLazyBSSSection = ".xen.lazybss"
+	xenLazyBSSMin     = 1 << 20
+	xenLazyBSSAddr    = 0x60000000 // 1.5 GiB
+)
+
+// xenTakeLazyBSS removes the large symbols from the pointer-free bss, to be
+// placed by xenLazyBSS.
+func (state *dodataState) xenTakeLazyBSS() []loader.Sym {
+	ldr := state.ctxt.loader
+	var keep, lazy []loader.Sym
+	for _, s := range state.data[sym.SNOPTRBSS] {
+		if ldr.SymSize(s) >= xenLazyBSSMin {
+			lazy = append(lazy, s)
+		} else {
+			keep = append(keep, s)
+		}
+	}
+	state.data[sym.SNOPTRBSS] = keep
+	for _, name := range []string{"runtime.xenlazybss", "runtime.exenlazybss"} {
+		s := ldr.CreateSymForUpdate(name, 0)
+		ldr.SetAttrSpecial(s.Sym(), false)
+	}
+	return lazy
+}
+
+// xenLazyBSS places the large symbols in .xen.lazybss, the last section of
+// the data segment.
+func (state *dodataState) xenLazyBSS(lazy []loader.Sym) {
+	ldr := state.ctxt.loader
+	if len(lazy) > 0 {
+		sect := state.allocateNamedDataSection(&Segdata, xenLazyBSSSection, []sym.SymKind{sym.SNOPTRBSS}, 06)
+		state.assignDsymsToSection(sect, lazy, sym.Sxxx, aligndatsize)
+		state.data[sym.SNOPTRBSS] = append(state.data[sym.SNOPTRBSS], lazy...)
+	}
+	sect := ldr.SymSect(ldr.Lookup("runtime.noptrbss", 0))
+	if len(lazy) > 0 {
+		sect = Segdata.Sections[len(Segdata.Sections)-1]
+	}
+	ldr.SetSymSect(ldr.Lookup("runtime.xenlazybss", 0), sect)
+	ldr.SetSymSect(ldr.Lookup("runtime.exenlazybss", 0), sect)
+}
+
+// xenDefineLazyBSS defines the bounds of .xen.lazybss (empty, at the end of
+// .noptrbss, when there is none).
+func (ctxt *Link) xenDefineLazyBSS(noptrbss *sym.Section) {
+	start, end := noptrbss.Vaddr+noptrbss.Length, noptrbss.Vaddr+noptrbss.Length
+	for _, s := range Segdata.Sections {
+		if s.Name == xenLazyBSSSection {
+			start, end = s.Vaddr, s.Vaddr+s.Length
+		}
+	}
+	ctxt.xdefine("runtime.xenlazybss", sym.SNOPTRBSS, int64(start))
+	ctxt.xdefine("runtime.exenlazybss", sym.SNOPTRBSS, int64(end))
+}
