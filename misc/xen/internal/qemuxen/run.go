@@ -2,6 +2,7 @@ package qemuxen
 
 import (
 	"context"
+	"debug/elf"
 	"errors"
 	"fmt"
 	"io"
@@ -337,21 +338,32 @@ loop:
 		for _, l := range tail {
 			if strings.Contains(l, "Could not construct domain 0") {
 				var size, mod int64
-				if st, err := prog.Stat(); err == nil {
-					size = st.Size()
+				if f, err := elf.NewFile(prog); err == nil {
+					size = loadedSize(f) // what Xen populates, bss included
 				}
 				if len(files) > 2 {
 					if st, err := files[2].Stat(); err == nil {
 						mod = st.Size()
 					}
 				}
-				fmt.Fprintf(r.Stderr, "go_xen_amd64_exec: Xen could not build the domain: is GOXEN_MEMORY=%d (MiB) too small for a %.1f MiB image and a %.1f MiB boot module?\n",
+				fmt.Fprintf(r.Stderr, "go_xen_amd64_exec: Xen could not build the domain: is GOXEN_MEMORY=%d (MiB) too small for an image that takes %.1f MiB of memory and a %.1f MiB boot module?\n",
 					r.MemoryMiB, float64(size)/(1<<20), float64(mod)/(1<<20))
 				break
 			}
 		}
 		return CrashExitCode
 	}
+}
+
+// loadedSize is the memory an image's PT_LOAD segments take once loaded.
+func loadedSize(f *elf.File) int64 {
+	var n int64
+	for _, p := range f.Progs {
+		if p.Type == elf.PT_LOAD {
+			n += int64(p.Memsz)
+		}
+	}
+	return n
 }
 
 func (r *Runner) printTail(tail []string, qemuStderr string) {
