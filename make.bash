@@ -9,9 +9,10 @@
 #   ./make.bash -upstream   print the pristine upstream tree it would build from, and stop
 #
 # Full build phases: find the pristine upstream tree named by VERSION, copy it to a staging
-# directory, apply patches/ in order, add the src/ and runtime-xen/ overlays, run upstream's
-# src/make.bash, build our host tools (misc/xen/cmd/...) into bin/, and only then move the
-# staging directory to ./goroot. A failed build leaves ./goroot as it was (none, or the
+# directory, apply patches/ in order, add the src/ and runtime-xen/ overlays, vendor the
+# network stack's modules (netstack-deps/) into its src/vendor, run upstream's src/make.bash,
+# build our host tools (misc/xen/cmd/...) into bin/, and only then move the staging
+# directory to ./goroot. A failed build leaves ./goroot as it was (none, or the
 # previous complete build) and the staging directory in _build/ for inspection.
 set -euo pipefail
 
@@ -68,9 +69,16 @@ find_upstream() {
 	echo "$dl"
 }
 
-# apply_patches DIR applies patches/*.patch to the tree in DIR, in order.
+# patched_paths PATCH... prints the paths the patches name (both names of a rename).
+patched_paths() {
+	sed -n 's|^diff --git a/\([^ ]*\) b/\([^ ]*\)$|\1\n\2|p' "$@"
+}
+
+# apply_patches DIR applies patches/*.patch to the tree in DIR, in order, and lists the paths
+# they name in DIR/.xen-patched (for the next -quick).
 apply_patches() {
 	local dir=$1 p out
+	patched_paths "$top"/patches/*.patch | sort -u >"$dir/.xen-patched"
 	for p in "$top"/patches/*.patch; do
 		[ -e "$p" ] || continue
 		# GIT_DIR=/dev/null: apply relative to DIR, not to an enclosing repository.
@@ -109,6 +117,34 @@ add_overlays() {
 		echo "$to" >>"$dir/.xen-overlay"
 	done < <(overlay_files)
 	echo "added $(wc -l <"$dir/.xen-overlay") overlay files"
+}
+
+# vendor_netstack DIR puts the third-party packages internal/xen/netstack imports (gVisor's
+# TCP/IP and its dependencies, pinned by netstack-deps/go.mod and go.sum) into DIR/src/vendor,
+# with their lines in src/vendor/modules.txt, src/go.mod and src/go.sum, as std vendors
+# golang.org/x. The go command fetches what the module cache lacks through the Go module
+# proxy; with a filled cache no network is needed. The directories added are listed in
+# DIR/.xen-vendor.
+vendor_netstack() {
+	local dir=$1
+	go run netstack-deps/vendor.go -goroot "$dir" ||
+		die "vendoring the network stack's modules (netstack-deps/go.mod) failed (above)"
+}
+
+# unvendor_netstack DIR undoes vendor_netstack in a GOROOT built before (for -quick).
+unvendor_netstack() {
+	local dir=$1 f
+	for f in src/go.mod src/go.sum src/vendor/modules.txt; do
+		cp "$upstream/$f" "$dir/$f"
+	done
+	if [ -f "$dir/.xen-vendor" ]; then
+		while read -r f; do
+			case "$f" in
+			src/vendor/?*) rm -rf "${dir:?}/$f" ;;
+			esac
+		done <"$dir/.xen-vendor"
+		rm -f "$dir/.xen-vendor"
+	fi
 }
 
 # configure DIR writes the distribution's settings into the GOROOT in DIR, as a Go
@@ -162,8 +198,13 @@ if $quick; then
 	[ -x "$dir/bin/go" ] || die "-quick needs a built ./goroot; run ./make.bash first"
 	touch "$dir/.xen-quick-incomplete"
 	phase "restoring upstream files touched by patches/ and removing old overlays"
-	# Every path a patch names (old and new names of renames included).
-	sed -n 's|^diff --git a/\([^ ]*\) b/\([^ ]*\)$|\1\n\2|p' patches/*.patch | sort -u | while read -r f; do
+	# Every path a patch names (old and new names of renames included), and every
+	# path the patches of the last build named (a patch may have stopped touching
+	# a file since).
+	{
+		patched_paths patches/*.patch
+		[ ! -f "$dir/.xen-patched" ] || cat "$dir/.xen-patched"
+	} | sort -u | while read -r f; do
 		if [ -e "$upstream/$f" ]; then
 			cp "$upstream/$f" "$dir/$f"
 		else
@@ -183,6 +224,9 @@ if $quick; then
 	phase "adding overlays"
 	add_overlays "$dir"
 	configure "$dir"
+	phase "vendoring the network stack (netstack-deps/)"
+	unvendor_netstack "$dir"
+	vendor_netstack "$dir"
 	# std (for any GOOS) builds on demand from the build cache; the tools
 	# in cmd are what must be reinstalled.
 	phase "go install cmd"
@@ -213,6 +257,9 @@ apply_patches "$stage"
 phase "adding overlays (src/, runtime-xen/)"
 add_overlays "$stage"
 configure "$stage"
+
+phase "vendoring the network stack (netstack-deps/)"
+vendor_netstack "$stage"
 
 phase "building the toolchain (upstream src/make.bash)"
 # Bootstrap with the pristine $base itself when it is a built toolchain (it is when it

@@ -72,6 +72,10 @@ var xenFrames xenFrameAllocator
 // xenIdentityTop is the end of the identity map.
 var xenIdentityTop uintptr
 
+// xenLazyStart and xenLazyEnd bound the image's .xen.lazybss, a hole in the
+// identity map backed on first touch.
+var xenLazyStart, xenLazyEnd uintptr
+
 // xenPML4 is the physical (= virtual) address of the page-table root.
 var xenPML4 uintptr
 
@@ -188,6 +192,15 @@ func xenInitMemory(si *xen.StartInfo) {
 	// the image, and everything Xen passed in hvm_start_info.
 	a.reserve(0, 1<<20)
 	a.reserve(1<<20, firstmoduledata.end)
+	// The image's large zero-filled data (.xen.lazybss) is not part of what
+	// Xen populated: the linker put it at 1.5 GiB (cmd/link/internal/ld/xenelf.go)
+	// and it is backed on first touch, as the heap is. Its addresses are
+	// mapped to those frames, not to themselves, so physical memory there (a
+	// large domain's) is not handed out.
+	xenLazyStart, xenLazyEnd = xenLazyBSSRange()
+	xenLazyStart = alignDown(xenLazyStart, xenPageSize)
+	xenLazyEnd = alignUp(xenLazyEnd, xenPageSize)
+	a.reserve(xenLazyStart, xenLazyEnd)
 	siPaddr := uintptr(unsafe.Pointer(si))
 	a.reserve(siPaddr, siPaddr+unsafe.Sizeof(*si))
 	if si.CmdlinePaddr != 0 {
@@ -228,9 +241,10 @@ func xenInitMemory(si *xen.StartInfo) {
 	xenPML4 = xenNewTable()
 	for va := uintptr(0); va < top; va += xenLargePage {
 		pde := xenWalk(va, 2, true)
-		if va == 0 || va < roEnd && roStart < va+xenLargePage {
+		if va == 0 || va < roEnd && roStart < va+xenLargePage || va < xenLazyEnd && xenLazyStart < va+xenLargePage {
 			// 4 KiB pages: page 0 stays unmapped, the image's read-only
-			// pages are not writable.
+			// pages are not writable, its lazy bss is backed on first
+			// touch.
 			pt := xenNewTable()
 			for i := uintptr(0); i < 512; i++ {
 				pa := va + i*xenPageSize
@@ -240,6 +254,8 @@ func xenInitMemory(si *xen.StartInfo) {
 					pte = 0
 				case roStart <= pa && pa < roEnd:
 					pte &^= xenPTEWritable
+				case xenLazyStart <= pa && pa < xenLazyEnd:
+					pte = xenPTECommitted
 				}
 				*(*uint64)(unsafe.Pointer(pt + i*8)) = pte
 			}
@@ -250,6 +266,9 @@ func xenInitMemory(si *xen.StartInfo) {
 	}
 	xen.WriteCR3(xenPML4)
 }
+
+// xenLazyBSSRange returns the bounds of .xen.lazybss (mem_xen_amd64.s).
+func xenLazyBSSRange() (start, end uintptr)
 
 // xenNewTable returns a zeroed frame for a page table.
 //
@@ -346,7 +365,7 @@ func xenBackPages(p unsafe.Pointer, n uintptr) {
 //
 //go:nosplit
 func xenDemandFault(addr uintptr) (handled, outOfMemory bool) {
-	if addr < xenIdentityTop {
+	if addr < xenIdentityTop && (addr < xenLazyStart || addr >= xenLazyEnd) {
 		return false, false
 	}
 	pte := xenWalk(addr, 1, false)

@@ -6,8 +6,8 @@
 //
 //	cd test && go run ./cmd/figures [section...]
 //
-// Sections: patches, size, boot, gorun, memory, idle, fs, domu, hotpath
-// (default: all).
+// Sections: patches, size, boot, gorun, memory, idle, fs, domu, hotpath, and
+// the network stack's netsize, netmem, netidle, netperf (net.go) (default: all).
 package main
 
 import (
@@ -105,10 +105,11 @@ func main() {
 	sections := map[string]bool{}
 	for _, a := range os.Args[1:] {
 		switch a {
-		case "patches", "size", "boot", "gorun", "memory", "idle", "fs", "domu", "hotpath":
+		case "patches", "size", "boot", "gorun", "memory", "idle", "fs", "domu", "hotpath",
+			"netsize", "netmem", "netidle", "netperf":
 			sections[a] = true
 		default:
-			fatal("unknown section " + a + "; want patches, size, boot, gorun, memory, idle, fs, domu or hotpath")
+			fatal("unknown section " + a + "; want patches, size, boot, gorun, memory, idle, fs, domu, hotpath, netsize, netmem, netidle or netperf")
 		}
 	}
 	want := func(s string) bool { return len(sections) == 0 || sections[s] }
@@ -143,6 +144,18 @@ func main() {
 	}
 	if want("hotpath") {
 		hotPathFigures(dir)
+	}
+	if want("netsize") {
+		netSizes(dir)
+	}
+	if want("netmem") {
+		netMemory(dir)
+	}
+	if want("netidle") {
+		netIdle(dir)
+	}
+	if want("netperf") {
+		netPerf(dir)
 	}
 }
 

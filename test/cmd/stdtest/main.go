@@ -25,16 +25,19 @@ import (
 
 // core is the list of packages whose tests must pass on xen (what CI runs):
 // those that exercise the runtime (scheduler, GC, maps, time, sync), those
-// of os and the file system, and a few that once failed on xen only (the loopback network, tests reading
-// their parent's or children's testdata, a large heap, cycle counts,
-// read-only rodata, the fake network's double Close).
+// of os and the file system, a few that once failed on xen only (tests
+// reading their parent's or children's testdata, a large heap, cycle
+// counts, read-only rodata), and the network's on the real stack over
+// loopback.
 var core = strings.Fields(`strings bytes strconv sort slices maps unicode/utf8 math math/big
 math/bits container/heap container/list errors bufio io fmt encoding/json encoding/binary
 encoding/base64 encoding/hex regexp text/template hash/crc32 crypto/sha256 crypto/aes
 compress/flate sync sync/atomic context time
 os io/fs io/ioutil path/filepath testing/fstest embed archive/tar archive/zip crypto/rand
 math/rand/v2 log log/slog encoding/csv mime
-net compress/lzw image/gif encoding/gob runtime/pprof reflect crypto/tls internal/trace`)
+net compress/lzw image/gif encoding/gob runtime/pprof reflect crypto/tls internal/trace
+net/http net/http/httptest net/http/httputil net/rpc net/smtp net/textproto net/netip net/mail
+expvar net/http/pprof`)
 
 // coreFull are core packages whose whole tests, without -short, also run
 // in the default list (a row "PKG (full)"): time's non-short tests need the

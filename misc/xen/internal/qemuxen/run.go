@@ -2,6 +2,7 @@ package qemuxen
 
 import (
 	"context"
+	"debug/elf"
 	"errors"
 	"fmt"
 	"io"
@@ -282,13 +283,28 @@ func (r *Runner) report(ctx context.Context, end runEnd, p *qemu.Process, con *s
 		r.printTail(tail, p.Stderr())
 		for _, l := range tail {
 			if strings.Contains(l, "Could not construct domain 0") {
-				fmt.Fprintf(r.Stderr, "go_xen_amd64_exec: Xen could not build the domain: is GOXEN_MEMORY=%d (MiB) too small for a %.1f MiB image and a %.1f MiB boot module?\n",
-					r.MemoryMiB, float64(size(m.files[0]))/(1<<20), float64(size(m.module))/(1<<20))
+				var img int64
+				if f, err := elf.NewFile(m.files[0]); err == nil {
+					img = loadedSize(f) // what Xen populates, bss included
+				}
+				fmt.Fprintf(r.Stderr, "go_xen_amd64_exec: Xen could not build the domain: is GOXEN_MEMORY=%d (MiB) too small for an image that takes %.1f MiB of memory and a %.1f MiB boot module?\n",
+					r.MemoryMiB, float64(img)/(1<<20), float64(size(m.module))/(1<<20))
 				break
 			}
 		}
 	}
 	return code
+}
+
+// loadedSize is the memory an image's PT_LOAD segments take once loaded.
+func loadedSize(f *elf.File) int64 {
+	var n int64
+	for _, p := range f.Progs {
+		if p.Type == elf.PT_LOAD {
+			n += int64(p.Memsz)
+		}
+	}
+	return n
 }
 
 func (r *Runner) printTail(tail []string, qemuStderr string) {

@@ -15,6 +15,9 @@
 package ld
 
 import (
+	"cmd/internal/objabi"
+	"cmd/link/internal/loader"
+	"cmd/link/internal/sym"
 	"debug/elf"
 	"internal/buildcfg"
 )
@@ -100,4 +103,121 @@ func xenWriteElfNotes(ctxt *Link) int {
 		}
 	}
 	return int(sh.Size)
+}
+
+// xenNetstack is GOOS=xen's network stack. Package net opens its sockets on
+// it, and it registers itself with net when it initializes, so a program
+// that uses net links it without importing it: the go command builds it with
+// the program (cmd/go/internal/load/xen.go) and the linker loads it here.
+const xenNetstack = "internal/xen/netstack"
+
+// xenLoadNetstack loads the network stack if the program uses net.
+func xenLoadNetstack(ctxt *Link) {
+	if ctxt.LibraryByPkg["net"] == nil || ctxt.LibraryByPkg[xenNetstack] != nil {
+		return
+	}
+	if ctxt.PackageFile != nil && ctxt.PackageFile[xenNetstack] == "" {
+		Exitf("GOOS=xen: the program uses net, but its network stack (%s) was not built with it; build with this toolchain's go command", xenNetstack)
+	}
+	loadinternal(ctxt, xenNetstack)
+}
+
+// xenNetstackInitFirst orders the initialization of a program that links the
+// network stack: the stack and the packages it needs first, then the rest in
+// the usual order. Nothing imports the stack, so without this it would not be
+// initialized at all; and when the program's own packages start, even one
+// that opens a socket in its init, the stack is there, as a kernel is there
+// before a process starts.
+func (ctxt *Link) xenNetstackInitFirst() {
+	ldr := ctxt.loader
+	root := objabi.PathToPrefix(xenNetstack) + "..inittask"
+	if ldr.Lookup(root, 0) == 0 {
+		return
+	}
+	first := ctxt.inittaskSym([]string{root}, "go:xen.netstack.inittasks")
+	rest := ctxt.mainInittasks
+	sched := ldr.MakeSymbolBuilder("go:xen.main.inittasks")
+	sched.SetType(sym.SNOPTRDATA) // as inittaskSym makes it
+	seen := map[loader.Sym]bool{}
+	for _, s := range []loader.Sym{first, rest} {
+		if s == 0 {
+			continue
+		}
+		relocs := ldr.Relocs(s)
+		for i := 0; i < relocs.Count(); i++ {
+			t := relocs.At(i).Sym()
+			if !seen[t] {
+				seen[t] = true
+				sched.AddAddr(ctxt.Arch, t)
+			}
+		}
+	}
+	ctxt.mainInittasks = sched.Sym()
+}
+
+// Large zero-initialized data (the FIPS DRBG's 32 MiB scratch buffer in every
+// program that links crypto/rand) must not cost memory until it is touched:
+// Xen populates every byte of a PT_LOAD segment when it builds the domain,
+// bss included, so a 32 MiB symbol would make a 16 MiB domain impossible.
+// Pointer-free bss symbols of xenLazyBSSMin bytes or more go into a section of
+// their own, .xen.lazybss, at xenLazyBSSAddr, outside every PT_LOAD segment;
+// the runtime maps it at boot to be backed on first touch, as the heap is
+// (runtime/mem_xen.go), finding it between the linker-defined
+// runtime.xenlazybss and runtime.exenlazybss. The address is within reach of
+// the code's PC-relative addressing (2 GiB) and above the memory of all but
+// large domains, whose physical frames there the runtime does not use.
+const (
+	xenLazyBSSSection = ".xen.lazybss"
+	xenLazyBSSMin     = 1 << 20
+	xenLazyBSSAddr    = 0x60000000 // 1.5 GiB
+)
+
+// xenTakeLazyBSS removes the large symbols from the pointer-free bss, to be
+// placed by xenLazyBSS.
+func (state *dodataState) xenTakeLazyBSS() []loader.Sym {
+	ldr := state.ctxt.loader
+	var keep, lazy []loader.Sym
+	for _, s := range state.data[sym.SNOPTRBSS] {
+		if ldr.SymSize(s) >= xenLazyBSSMin {
+			lazy = append(lazy, s)
+		} else {
+			keep = append(keep, s)
+		}
+	}
+	state.data[sym.SNOPTRBSS] = keep
+	for _, name := range []string{"runtime.xenlazybss", "runtime.exenlazybss"} {
+		s := ldr.CreateSymForUpdate(name, 0)
+		ldr.SetAttrSpecial(s.Sym(), false)
+	}
+	return lazy
+}
+
+// xenLazyBSS places the large symbols in .xen.lazybss, the last section of
+// the data segment.
+func (state *dodataState) xenLazyBSS(lazy []loader.Sym) {
+	ldr := state.ctxt.loader
+	if len(lazy) > 0 {
+		sect := state.allocateNamedDataSection(&Segdata, xenLazyBSSSection, []sym.SymKind{sym.SNOPTRBSS}, 06)
+		state.assignDsymsToSection(sect, lazy, sym.Sxxx, aligndatsize)
+		state.data[sym.SNOPTRBSS] = append(state.data[sym.SNOPTRBSS], lazy...)
+	}
+	sect := ldr.SymSect(ldr.Lookup("runtime.noptrbss", 0))
+	if len(lazy) > 0 {
+		sect = Segdata.Sections[len(Segdata.Sections)-1]
+	}
+	ldr.SetSymSect(ldr.Lookup("runtime.xenlazybss", 0), sect)
+	ldr.SetSymSect(ldr.Lookup("runtime.exenlazybss", 0), sect)
+}
+
+// xenDefineLazyBSS defines the bounds of .xen.lazybss (empty, at the end of
+// .noptrbss, when there is none).
+func (ctxt *Link) xenDefineLazyBSS(noptrbss *sym.Section) {
+	start, end := noptrbss.Vaddr+noptrbss.Length, noptrbss.Vaddr+noptrbss.Length
+	for _, s := range Segdata.Sections {
+		if s.Name == xenLazyBSSSection {
+			start, end = s.Vaddr, s.Vaddr+s.Length
+		}
+	}
+	ctxt.xdefine("runtime.xenlazybss", sym.SNOPTRBSS, int64(start))
+	ctxt.xdefine("runtime.exenlazybss", sym.SNOPTRBSS, int64(end))
 }

@@ -1,0 +1,108 @@
+// Copyright 2026 The Go for Xen Authors.
+
+package netstack
+
+import (
+	"bytes"
+	"internal/poll"
+	"io"
+	"runtime"
+	"syscall"
+	"testing"
+	"time"
+)
+
+// A program that writes byte by byte to a peer that stops reading must not
+// queue a segment per byte (see coalesce.go): memory stays bounded, the
+// writer blocks, and everything arrives in order once the peer reads.
+func TestSmallWritesToAStalledPeer(t *testing.T) {
+	s := &Stack{}
+	c, srv := connectPair(t, s, syscall.AF_INET, "127.0.0.1:0")
+	var before runtime.MemStats
+	runtime.GC()
+	runtime.ReadMemStats(&before)
+
+	written := make(chan []byte, 1)
+	go func() {
+		var sent bytes.Buffer
+		srv.SetWriteDeadline(time.Now().Add(2 * time.Second))
+		for i := 0; ; i++ {
+			b := []byte{byte(i)}
+			if _, err := srv.Write(b); err != nil {
+				if err != poll.ErrDeadlineExceeded {
+					t.Errorf("write: %v", err)
+				}
+				break
+			}
+			sent.Write(b)
+		}
+		srv.SetWriteDeadline(time.Time{})
+		srv.Shutdown(3)
+		written <- sent.Bytes()
+	}()
+	time.Sleep(2500 * time.Millisecond)
+
+	var after runtime.MemStats
+	runtime.ReadMemStats(&after)
+	if grew := int64(after.HeapInuse) - int64(before.HeapInuse); grew > 64<<20 {
+		t.Errorf("the heap grew by %d MB while a peer did not read byte-sized writes", grew>>20)
+	}
+	sent := <-written
+	if len(sent) < 100000 {
+		t.Errorf("only %d bytes written before the writer blocked", len(sent))
+	}
+	got, err := io.ReadAll(c)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(got, sent) {
+		t.Errorf("read %d bytes, not the %d written", len(got), len(sent))
+	}
+}
+
+// Small writes on a connection that is sending are not delayed: a
+// byte-by-byte exchange takes no coalescing delay per round.
+func TestSmallWritesPingPong(t *testing.T) {
+	s := &Stack{}
+	c, srv := connectPair(t, s, syscall.AF_INET, "127.0.0.1:0")
+	go io.Copy(srv, srv)
+	start := time.Now()
+	const rounds = 2000
+	b := []byte{1}
+	for i := 0; i < rounds; i++ {
+		if _, err := c.Write(b); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := io.ReadFull(c, b); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if d := time.Since(start); d > rounds*coalesceDelay/2 {
+		t.Errorf("%d one-byte round trips took %v: writes were held back", rounds, d)
+	}
+}
+
+// Byte-sized writes to a peer that has closed fail soon, even while they are
+// being gathered.
+func TestSmallWritesToAClosedPeer(t *testing.T) {
+	s := &Stack{}
+	c, srv := connectPair(t, s, syscall.AF_INET, "127.0.0.1:0")
+	go func() {
+		b := make([]byte, 1)
+		for i := 0; i < 1000; i++ {
+			c.Write(b)
+			c.Read(b)
+		}
+		c.Close()
+	}()
+	go io.Copy(io.Discard, srv)
+	deadline := time.Now().Add(10 * time.Second)
+	srv.SetWriteDeadline(deadline)
+	var err error
+	for err == nil {
+		_, err = srv.Write([]byte{1})
+	}
+	if err != syscall.ECONNRESET && err != syscall.EPIPE {
+		t.Errorf("writing to a closed peer: %v, want ECONNRESET or EPIPE", err)
+	}
+}

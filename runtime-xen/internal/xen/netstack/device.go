@@ -1,0 +1,153 @@
+// Copyright 2026 The Go for Xen Authors.
+
+package netstack
+
+import (
+	"net/netip"
+	"sync"
+
+	"gvisor.dev/gvisor/pkg/buffer"
+	"gvisor.dev/gvisor/pkg/tcpip"
+	"gvisor.dev/gvisor/pkg/tcpip/header"
+	"gvisor.dev/gvisor/pkg/tcpip/link/ethernet"
+	"gvisor.dev/gvisor/pkg/tcpip/stack"
+)
+
+// A Device is an Ethernet device driver, such as netfront for a vif.
+//
+// Receive blocks until a frame has arrived and copies it into frame, which
+// has room for MTU()+14 bytes (the Ethernet header); the stack calls it from
+// one goroutine of its own, so a driver waits for its event channel in the
+// netpoller and never polls. An error from Receive ends the device's input.
+//
+// Transmit sends one frame, copying it: it waits for room in the driver's
+// ring rather than dropping the frame when the ring is full (between
+// cooperative goroutines, drops turn into retransmission storms), and fails
+// only when the device is broken or gone.
+type Device interface {
+	Name() string
+	HardwareAddr() []byte
+	MTU() int
+	Receive(frame []byte) (int, error)
+	Transmit(frame []byte) error
+}
+
+// AddDevice makes d an interface of the stack, with the addresses given (each
+// routes its subnet through d), and starts delivering its frames. It returns
+// the interface index.
+func (s *Stack) AddDevice(d Device, addrs ...netip.Prefix) (int, error) {
+	st := s.Stack()
+	s.mu.Lock()
+	id := s.nextID
+	s.nextID++
+	s.nics[id] = &nicInfo{name: d.Name(), hwaddr: append([]byte(nil), d.HardwareAddr()...)}
+	s.mu.Unlock()
+
+	link := ethernet.New(&deviceEndpoint{dev: d, mtu: uint32(d.MTU() + header.EthernetMinimumSize)})
+	if err := st.CreateNICWithOptions(id, link, stack.NICOptions{Name: d.Name()}); err != nil {
+		return 0, errnoOf(err)
+	}
+	for _, p := range addrs {
+		if err := s.addAddress(id, p); err != nil {
+			return 0, err
+		}
+	}
+	return int(id), nil
+}
+
+// deviceEndpoint is the gVisor link endpoint of a Device, below
+// ethernet.Endpoint (which adds and parses the Ethernet header): frames pass
+// unchanged, and gVisor computes and checks every checksum.
+type deviceEndpoint struct {
+	dev Device
+	mtu uint32
+
+	mu         sync.Mutex
+	dispatcher stack.NetworkDispatcher
+	receiving  bool
+	onClose    func()
+}
+
+func (e *deviceEndpoint) MTU() uint32             { return e.mtu }
+func (e *deviceEndpoint) SetMTU(mtu uint32)       {}
+func (e *deviceEndpoint) MaxHeaderLength() uint16 { return 0 }
+func (e *deviceEndpoint) LinkAddress() tcpip.LinkAddress {
+	return tcpip.LinkAddress(e.dev.HardwareAddr())
+}
+func (e *deviceEndpoint) SetLinkAddress(tcpip.LinkAddress)             {}
+func (e *deviceEndpoint) Capabilities() stack.LinkEndpointCapabilities { return 0 }
+func (e *deviceEndpoint) Wait()                                        {}
+func (e *deviceEndpoint) ARPHardwareType() header.ARPHardwareType      { return header.ARPHardwareEther }
+func (e *deviceEndpoint) AddHeader(*stack.PacketBuffer)                {}
+func (e *deviceEndpoint) ParseHeader(*stack.PacketBuffer) bool         { return true }
+
+func (e *deviceEndpoint) IsAttached() bool {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	return e.dispatcher != nil
+}
+
+func (e *deviceEndpoint) Attach(d stack.NetworkDispatcher) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	e.dispatcher = d
+	if d != nil && !e.receiving {
+		e.receiving = true
+		go e.receive()
+	}
+}
+
+// receive delivers the device's frames to the stack, from its own goroutine.
+func (e *deviceEndpoint) receive() {
+	frame := make([]byte, e.mtu)
+	for {
+		n, err := e.dev.Receive(frame)
+		if err != nil {
+			return
+		}
+		e.mu.Lock()
+		d := e.dispatcher
+		e.mu.Unlock()
+		if d == nil {
+			return
+		}
+		pkt := stack.NewPacketBuffer(stack.PacketBufferOptions{Payload: buffer.MakeWithData(frame[:n])})
+		d.DeliverNetworkPacket(0, pkt)
+		pkt.DecRef()
+	}
+}
+
+// WritePackets transmits the frames in order, waiting for the device.
+func (e *deviceEndpoint) WritePackets(pkts stack.PacketBufferList) (int, tcpip.Error) {
+	sent := 0
+	var frame []byte
+	for _, pkt := range pkts.AsSlice() {
+		frame = frame[:0]
+		for _, b := range pkt.AsSlices() {
+			frame = append(frame, b...)
+		}
+		if err := e.dev.Transmit(frame); err != nil {
+			if sent == 0 {
+				return 0, &tcpip.ErrClosedForSend{}
+			}
+			break
+		}
+		sent++
+	}
+	return sent, nil
+}
+
+func (e *deviceEndpoint) Close() {
+	e.mu.Lock()
+	f := e.onClose
+	e.mu.Unlock()
+	if f != nil {
+		f()
+	}
+}
+
+func (e *deviceEndpoint) SetOnCloseAction(f func()) {
+	e.mu.Lock()
+	e.onClose = f
+	e.mu.Unlock()
+}

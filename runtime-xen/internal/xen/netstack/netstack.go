@@ -1,0 +1,192 @@
+// Copyright 2026 The Go for Xen Authors.
+
+// Package netstack is the network stack of GOOS=xen programs: gVisor's TCP/IP
+// (gvisor.dev/gvisor/pkg/tcpip, vendored into GOROOT/src/vendor by make.bash)
+// behind package net.
+//
+// The go command links this package into every GOOS=xen program whose
+// dependencies include net, and the linker runs its initialization before
+// the program's own packages; it registers the stack with internal/xen/netapi,
+// through which net opens its sockets. It imports gVisor, and gVisor imports
+// net, so it sits above net; net itself only knows netapi.
+//
+// The stack is created when the first socket or interface list is asked for:
+// IPv4 and IPv6 with TCP, UDP and raw IP sockets, and the loopback
+// interface lo with 127.0.0.1/8 and ::1/128. Devices (the vif driver) join as interfaces
+// through AddDevice (device.go): a driver delivers the frames it receives
+// from a goroutine that its event channel wakes through the netpoller, and
+// transmitting waits for room in the driver's ring instead of dropping.
+//
+// Everything here is plain Go over gVisor; the package builds and is tested
+// on linux too.
+package netstack
+
+import (
+	"net/netip"
+	"slices"
+	"sync"
+	"syscall"
+
+	"internal/xen/netapi"
+
+	"gvisor.dev/gvisor/pkg/tcpip"
+	"gvisor.dev/gvisor/pkg/tcpip/link/loopback"
+	"gvisor.dev/gvisor/pkg/tcpip/network/arp"
+	"gvisor.dev/gvisor/pkg/tcpip/network/ipv4"
+	"gvisor.dev/gvisor/pkg/tcpip/network/ipv6"
+	"gvisor.dev/gvisor/pkg/tcpip/stack"
+	"gvisor.dev/gvisor/pkg/tcpip/transport/raw"
+	"gvisor.dev/gvisor/pkg/tcpip/transport/tcp"
+	"gvisor.dev/gvisor/pkg/tcpip/transport/udp"
+)
+
+func init() {
+	netapi.Register(Default)
+}
+
+// Default is the program's stack.
+var Default = &Stack{}
+
+// loopbackNIC is the loopback interface's NIC ID (and interface index, as lo
+// is 1 on Linux).
+const loopbackNIC = 1
+
+// A Stack is a gVisor stack with its interfaces. Its zero value is ready:
+// the gVisor stack is made on first use.
+type Stack struct {
+	once sync.Once
+	s    *stack.Stack
+
+	mu     sync.Mutex
+	nics   map[tcpip.NICID]*nicInfo
+	nextID tcpip.NICID
+}
+
+// nicInfo is what the stack keeps of an interface for net.Interfaces.
+type nicInfo struct {
+	name     string
+	loopback bool
+	hwaddr   []byte
+}
+
+// Stack returns the gVisor stack, making it on first use.
+func (s *Stack) Stack() *stack.Stack {
+	s.once.Do(s.init)
+	return s.s
+}
+
+func (s *Stack) init() {
+	st := stack.New(stack.Options{
+		NetworkProtocols:   []stack.NetworkProtocolFactory{ipv4.NewProtocol, ipv6.NewProtocol, arp.NewProtocol},
+		// No ICMP transport: package net opens no ICMP datagram ("ping")
+		// sockets, and the IP layers answer echo requests themselves.
+		TransportProtocols: []stack.TransportProtocolFactory{tcp.NewProtocol, udp.NewProtocol},
+		HandleLocal:        true,
+		RawFactory:         raw.EndpointFactory{}, // raw IP sockets (net.IPConn)
+	})
+	// Linux's defaults: selective acknowledgements on, and receive buffers
+	// that grow with the connection's throughput.
+	sack := tcpip.TCPSACKEnabled(true)
+	st.SetTransportProtocolOption(tcp.ProtocolNumber, &sack)
+	moderate := tcpip.TCPModerateReceiveBufferOption(true)
+	st.SetTransportProtocolOption(tcp.ProtocolNumber, &moderate)
+	// Send buffers as Linux's (tcp_wmem): they start small and grow with
+	// the congestion window (see coalesce.go for what gVisor counts).
+	sndbuf := tcpip.TCPSendBufferSizeRangeOption{Min: 4 << 10, Default: 16 << 10, Max: 4 << 20}
+	st.SetTransportProtocolOption(tcp.ProtocolNumber, &sndbuf)
+
+	s.s = st
+	s.nics = map[tcpip.NICID]*nicInfo{}
+	s.nextID = loopbackNIC + 1
+	if err := st.CreateNICWithOptions(loopbackNIC, loopback.New(), stack.NICOptions{Name: "lo"}); err != nil {
+		panic("netstack: creating lo: " + err.String())
+	}
+	s.nics[loopbackNIC] = &nicInfo{name: "lo", loopback: true}
+	for _, p := range []netip.Prefix{netip.MustParsePrefix("127.0.0.1/8"), netip.MustParsePrefix("::1/128")} {
+		if err := s.addAddress(loopbackNIC, p); err != nil {
+			panic("netstack: adding " + p.String() + " to lo: " + err.Error())
+		}
+	}
+}
+
+// addAddress assigns p to the NIC and routes p's subnet through it.
+func (s *Stack) addAddress(nic tcpip.NICID, p netip.Prefix) error {
+	proto := ipv4.ProtocolNumber
+	if p.Addr().Is6() {
+		proto = ipv6.ProtocolNumber
+	}
+	addr := tcpip.AddrFromSlice(p.Addr().AsSlice())
+	pa := tcpip.ProtocolAddress{Protocol: proto, AddressWithPrefix: tcpip.AddressWithPrefix{Address: addr, PrefixLen: p.Bits()}}
+	if err := s.s.AddProtocolAddress(nic, pa, stack.AddressProperties{}); err != nil {
+		return errnoOf(err)
+	}
+	s.s.AddRoute(tcpip.Route{Destination: pa.AddressWithPrefix.Subnet(), NIC: nic})
+	return nil
+}
+
+// NewEndpoint implements netapi.Stack.
+func (s *Stack) NewEndpoint(family, sotype, proto int) (netapi.Endpoint, error) {
+	st := s.Stack()
+	var netProto tcpip.NetworkProtocolNumber
+	switch family {
+	case syscall.AF_INET:
+		netProto = ipv4.ProtocolNumber
+	case syscall.AF_INET6:
+		netProto = ipv6.ProtocolNumber
+	default:
+		return nil, syscall.EAFNOSUPPORT
+	}
+	var transProto tcpip.TransportProtocolNumber
+	switch {
+	case sotype == syscall.SOCK_STREAM && (proto == 0 || proto == syscall.IPPROTO_TCP):
+		transProto = tcp.ProtocolNumber
+	case sotype == syscall.SOCK_DGRAM && (proto == 0 || proto == syscall.IPPROTO_UDP):
+		transProto = udp.ProtocolNumber
+	case sotype == syscall.SOCK_RAW && proto > 0 && proto < 256:
+		transProto = tcpip.TransportProtocolNumber(proto)
+	default:
+		return nil, syscall.EPROTONOSUPPORT
+	}
+	return newEndpoint(st, family, sotype, transProto, netProto)
+}
+
+// Interfaces implements netapi.Stack.
+func (s *Stack) Interfaces() []netapi.Interface {
+	st := s.Stack()
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	var list []netapi.Interface
+	for id, info := range st.NICInfo() {
+		ni := s.nics[id]
+		if ni == nil {
+			continue
+		}
+		ifc := netapi.Interface{
+			Index:        int(id),
+			Name:         info.Name,
+			MTU:          int(info.MTU),
+			HardwareAddr: ni.hwaddr,
+		}
+		if info.Flags.Up {
+			ifc.Flags |= netapi.FlagUp
+		}
+		if info.Flags.Running {
+			ifc.Flags |= netapi.FlagRunning
+		}
+		if info.Flags.Loopback {
+			ifc.Flags |= netapi.FlagLoopback
+		} else {
+			ifc.Flags |= netapi.FlagBroadcast | netapi.FlagMulticast
+		}
+		for _, pa := range info.ProtocolAddresses {
+			a, ok := netip.AddrFromSlice(pa.AddressWithPrefix.Address.AsSlice())
+			if !ok {
+				continue
+			}
+			ifc.Addrs = append(ifc.Addrs, netip.PrefixFrom(a, pa.AddressWithPrefix.PrefixLen))
+		}
+		list = append(list, ifc)
+	}
+	slices.SortFunc(list, func(a, b netapi.Interface) int { return a.Index - b.Index })
+	return list
+}
