@@ -14,7 +14,7 @@ import (
 // control domain, which would run xenstored itself.
 var ErrNoStore = errors.New("xenstore: this domain has no xenstore ring")
 
-// Provided by the runtime (src/runtime/xenstore_xen.go).
+// Provided by the runtime (src/runtime/store_xen.go).
 
 //go:linkname runtimeStore
 func runtimeStore() (page unsafe.Pointer, port uint32, ok bool)

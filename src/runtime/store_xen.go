@@ -1,6 +1,8 @@
 // Copyright 2026 The Go for Xen Authors.
 
-// Xenstore on Xen: the runtime only finds the domain's xenstore ring;
+// Xenstore on Xen (named store_xen.go: cmd/dist, which builds the runtime
+// for the host, does not see the GOOS suffix of a file whose name begins
+// with "xen"): the runtime only finds the domain's xenstore ring;
 // internal/xen/xenstore speaks the protocol over it in plain Go, waiting on
 // its event channel through internal/xen/evtchn.
 
