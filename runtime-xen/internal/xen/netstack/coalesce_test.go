@@ -25,9 +25,12 @@ func TestSmallWritesToAStalledPeer(t *testing.T) {
 	written := make(chan []byte, 1)
 	go func() {
 		var sent bytes.Buffer
-		srv.SetWriteDeadline(time.Now().Add(2 * time.Second))
+		// The writer has blocked when one byte-sized write waits a whole
+		// second: a per-write deadline, not a budget for the loop, so a
+		// loaded machine that runs the loop slowly does not look blocked.
 		for i := 0; ; i++ {
 			b := []byte{byte(i)}
+			srv.SetWriteDeadline(time.Now().Add(time.Second))
 			if _, err := srv.Write(b); err != nil {
 				if err != poll.ErrDeadlineExceeded {
 					t.Errorf("write: %v", err)
@@ -40,14 +43,13 @@ func TestSmallWritesToAStalledPeer(t *testing.T) {
 		srv.Shutdown(3)
 		written <- sent.Bytes()
 	}()
-	time.Sleep(2500 * time.Millisecond)
+	sent := <-written
 
 	var after runtime.MemStats
 	runtime.ReadMemStats(&after)
 	if grew := int64(after.HeapInuse) - int64(before.HeapInuse); grew > 64<<20 {
 		t.Errorf("the heap grew by %d MB while a peer did not read byte-sized writes", grew>>20)
 	}
-	sent := <-written
 	if len(sent) < 100000 {
 		t.Errorf("only %d bytes written before the writer blocked", len(sent))
 	}

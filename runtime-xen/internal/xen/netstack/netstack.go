@@ -11,7 +11,7 @@
 // net, so it sits above net; net itself only knows netapi.
 //
 // The stack is created when the first socket or interface list is asked for:
-// IPv4 and IPv6 with TCP, UDP and raw IP sockets, and the loopback
+// IPv4 and IPv6 with TCP, UDP, ICMP and raw IP sockets, and the loopback
 // interface lo with 127.0.0.1/8 and ::1/128. Devices (the vif driver) join as interfaces
 // through AddDevice (device.go): a driver delivers the frames it receives
 // from a goroutine that its event channel wakes through the netpoller, and
@@ -35,6 +35,7 @@ import (
 	"gvisor.dev/gvisor/pkg/tcpip/network/ipv4"
 	"gvisor.dev/gvisor/pkg/tcpip/network/ipv6"
 	"gvisor.dev/gvisor/pkg/tcpip/stack"
+	"gvisor.dev/gvisor/pkg/tcpip/transport/icmp"
 	"gvisor.dev/gvisor/pkg/tcpip/transport/raw"
 	"gvisor.dev/gvisor/pkg/tcpip/transport/tcp"
 	"gvisor.dev/gvisor/pkg/tcpip/transport/udp"
@@ -78,9 +79,7 @@ func (s *Stack) Stack() *stack.Stack {
 func (s *Stack) init() {
 	st := stack.New(stack.Options{
 		NetworkProtocols:   []stack.NetworkProtocolFactory{ipv4.NewProtocol, ipv6.NewProtocol, arp.NewProtocol},
-		// No ICMP transport: package net opens no ICMP datagram ("ping")
-		// sockets, and the IP layers answer echo requests themselves.
-		TransportProtocols: []stack.TransportProtocolFactory{tcp.NewProtocol, udp.NewProtocol},
+		TransportProtocols: []stack.TransportProtocolFactory{tcp.NewProtocol, udp.NewProtocol, icmp.NewProtocol4, icmp.NewProtocol6},
 		HandleLocal:        true,
 		RawFactory:         raw.EndpointFactory{}, // raw IP sockets (net.IPConn)
 	})
