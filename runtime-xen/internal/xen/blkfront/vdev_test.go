@@ -1,5 +1,10 @@
 // Copyright 2026 The Go for Xen Authors.
 
+// os imports this package on xen, so tests that import testing (and so
+// os) run on the host only.
+
+//go:build !xen
+
 package blkfront
 
 import "testing"
