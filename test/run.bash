@@ -23,7 +23,7 @@ die() {
 export PATH=$top/goroot/bin:$PATH
 unset GOOS GOARCH GOFLAGS GOROOT CGO_ENABLED
 
-# The emulated backend: QEMU and Debian's Xen 4.17 (notes/emulator.md).
+# The emulated backend: QEMU and Debian's Xen 4.17 (misc/xen/README.md).
 need_pkgs=()
 command -v qemu-system-x86_64 >/dev/null || need_pkgs+=(qemu-system-x86)
 ls /boot/xen-4.17-amd64.gz >/dev/null 2>&1 || need_pkgs+=(xen-hypervisor-4.17-amd64)
@@ -83,6 +83,13 @@ suite test "$top/test" go test -count=1 ./...
 suite misc-xen "$top/misc/xen" go test -count=1 ./...
 # GOOS=xen go test of the core standard-library packages, as a table.
 suite std-core "$top/test" go run ./cmd/stdtest -o "$top/_build/test-logs/std-core.md"
+# go vet: the two host modules, the linker package with our ELF writer, and
+# (with GOOS=xen, after std-core has filled the build cache) every package
+# that has files of ours.
+vet_host() { (cd test && go vet ./...) && (cd misc/xen && go vet ./...) && go vet cmd/link/internal/ld; }
+suite vet-host "$top" vet_host
+xen_pkgs=$(cd "$top" && { find src runtime-xen -name '*.go' ! -path 'src/cmd/*' -printf '%h\n' | sed -E 's#^(src|runtime-xen)/##'; } | sort -u | tr '\n' ' ')
+suite vet-xen "$top" env GOOS=xen GOARCH=amd64 go vet $xen_pkgs
 
 std_table=$top/_build/test-logs/std-core.md
 if [ -s "$std_table" ]; then

@@ -78,7 +78,7 @@
 // QEMU runs with -accel tcg -cpu max -m 2048 -smp 2 (KVM on these machines
 // cannot run Xen) and boots Xen with console=com1 dom0_mem=1024M,max:1024M
 // dom0_max_vcpus=2 smap=0 smep=0 (smap=0: dom0 otherwise crashes at hand
-// over, notes/emulator.md trap 1). Dom0 is a PV dom0 running Debian's
+// over; misc/xen/README.md, "Three traps"). Dom0 is a PV dom0 running Debian's
 // kernel. Its /init mounts the usual file systems, makes /dev/fd and
 // /dev/stdin (trap 2: the block hotplug script hangs without them), loads
 // the modules, mounts xenfs, starts xenstored, waits for it, runs

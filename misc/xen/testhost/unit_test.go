@@ -240,7 +240,8 @@ func TestCaseResult(t *testing.T) {
 	}
 	c := Case{Name: "b", HostCommands: []string{"sleep 100"}, AfterCommands: []string{"true"}, VIF: true, MAC: defaultMAC}
 	r := caseResult(1, c, files)
-	if r.Err != nil || r.ExitStatus != 42 || r.Crashed || r.StatusLine != "goxen: exit status 42" || r.ShutdownReason != "poweroff" ||
+	// The status line is a whole line: an indented one is not.
+	if r.Err != nil || r.ExitStatus != 1 || r.Crashed || r.StatusLine != "goxen: exit status 1" || r.ShutdownReason != "poweroff" ||
 		r.DomID != 7 || r.GuestIP != "10.0.0.2" || r.TimedOut {
 		t.Errorf("got %+v", r)
 	}
@@ -264,8 +265,11 @@ func TestCaseResult(t *testing.T) {
 	if !r.Crashed || r.ExitStatus != -1 || r.ShutdownReason != "crash" || r.StatusLine != "goxen: crashed" {
 		t.Errorf("crashed case: %+v", r)
 	}
-	if r := caseResult(3, Case{Name: "d"}, files); r.Err == nil {
-		t.Error("a started case has no error")
+	if r.ExitCode() != 134 || !strings.Contains(r.Failure(), "crashed") {
+		t.Errorf("crashed case: exit code %d, failure %q", r.ExitCode(), r.Failure())
+	}
+	if r := caseResult(3, Case{Name: "d"}, files); r.Err == nil || r.ExitCode() != 125 {
+		t.Errorf("a started case: error %v, exit code %d", r.Err, r.ExitCode())
 	}
 	if r := caseResult(4, Case{Name: "e"}, files); r.Err == nil {
 		t.Error("a missing case has no error")
@@ -450,5 +454,32 @@ echo "xth: all 1 cases done"
 		[]Case{{Name: "one", Kernel: k}, {Name: "two", Kernel: k}})
 	if err == nil || rep == nil || rep.Results[0].Err != nil || rep.Results[1].Err == nil {
 		t.Fatalf("got %v, %+v", err, rep)
+	}
+}
+
+// Every way a case can end has the exit code go_xen_amd64_exec reports.
+func TestResultExitCode(t *testing.T) {
+	for _, tt := range []struct {
+		name string
+		r    Result
+		code int
+		msg  string
+	}{
+		{"status", Result{StatusLine: "goxen: exit status 3", ExitStatus: 3, ShutdownReason: "crash"}, 3, ""},
+		{"status 256", Result{StatusLine: "goxen: exit status 256", ExitStatus: 256}, 0, ""},
+		{"crash", Result{StatusLine: "goxen: crashed", Crashed: true, ExitStatus: -1}, 134, "crashed"},
+		{"no status", Result{ExitStatus: -1, ShutdownReason: "poweroff"}, 134, "without a status line"},
+		{"timeout", Result{ExitStatus: -1, TimedOut: true}, 124, "timed out"},
+		{"create timeout", Result{ExitStatus: -1, TimedOut: true, CreateTimedOut: true}, 125, "xl create did not finish"},
+		{"create failed", Result{ExitStatus: -1, CreateStatus: 1, CreateLog: "libxl: error"}, 125, "libxl: error"},
+		{"host failed", Result{ExitStatus: -1, Err: errors.New("the test host stopped during the case"), StatusLine: "goxen: exit status 0"}, 125, "the test host failed"},
+		{"status then timeout", Result{StatusLine: "goxen: exit status 0", ExitStatus: 0, TimedOut: true}, 0, ""},
+	} {
+		if c := tt.r.ExitCode(); c != tt.code {
+			t.Errorf("%s: exit code %d, want %d", tt.name, c, tt.code)
+		}
+		if f := tt.r.Failure(); (tt.msg == "") != (f == "") || !strings.Contains(f, tt.msg) {
+			t.Errorf("%s: failure %q, want one with %q", tt.name, f, tt.msg)
+		}
 	}
 }

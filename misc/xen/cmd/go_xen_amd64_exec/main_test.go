@@ -26,6 +26,7 @@ import (
 	"testing"
 	"time"
 
+	"goforxen.dev/misc/xen/internal/exitstatus"
 	"goforxen.dev/misc/xen/internal/qemuxen"
 )
 
@@ -359,9 +360,9 @@ func TestCrash(t *testing.T) {
 	t.Parallel()
 	// GOTRACEBACK=crash (passed in the environment) ends a panic in crash().
 	r := run(t, []string{"GOTRACEBACK=crash"}, images["probe"], "panic", "die")
-	if r.code != qemuxen.CrashExitCode || !strings.Contains(r.stdout, "panic: die") ||
+	if r.code != exitstatus.Crash || !strings.Contains(r.stdout, "panic: die") ||
 		!strings.Contains(r.stderr, "crashed") || !strings.Contains(r.stderr, "lines of Xen's log") {
-		t.Errorf("want exit %d with a crash message and Xen's log; got %v", qemuxen.CrashExitCode, r)
+		t.Errorf("want exit %d with a crash message and Xen's log; got %v", exitstatus.Crash, r)
 	}
 }
 
@@ -370,11 +371,11 @@ func TestNoStatusLine(t *testing.T) {
 	t.Parallel()
 	// The image does not fit: Xen panics before the program runs.
 	r := run(t, []string{"GOXEN_MEMORY=8"}, images["big"])
-	if r.code != qemuxen.CrashExitCode || r.stdout != "" ||
+	if r.code != exitstatus.Crash || r.stdout != "" ||
 		!strings.Contains(r.stderr, "before the program printed its status line") ||
 		!strings.Contains(r.stderr, "(XEN) Could not construct domain 0") ||
 		!strings.Contains(r.stderr, "GOXEN_MEMORY=8") {
-		t.Errorf("want exit %d with Xen's panic; got %v", qemuxen.CrashExitCode, r)
+		t.Errorf("want exit %d with Xen's panic; got %v", exitstatus.Crash, r)
 	}
 	// The runner ends QEMU when Xen says it stops, without waiting for
 	// Xen's reboot 5s later.
@@ -391,10 +392,10 @@ func TestTimeout(t *testing.T) {
 	setup(t)
 	t.Parallel()
 	r := run(t, []string{"GOXEN_TIMEOUT=4s"}, images["probe"], "sleep", "1h")
-	if r.code != qemuxen.TimeoutExitCode || r.stdout != "sleeping 1h0m0s\n" ||
+	if r.code != exitstatus.Timeout || r.stdout != "sleeping 1h0m0s\n" ||
 		!strings.Contains(r.stderr, "timed out after 4s (GOXEN_TIMEOUT=4s)") ||
 		!strings.Contains(r.stderr, "(XEN)") {
-		t.Errorf("want exit %d, a message and Xen's log; got %v", qemuxen.TimeoutExitCode, r)
+		t.Errorf("want exit %d, a message and Xen's log; got %v", exitstatus.Timeout, r)
 	}
 	if r.elapsed > 10*time.Second {
 		t.Errorf("a 4s timeout took %v", r.elapsed)
@@ -594,8 +595,8 @@ func TestUsageErrors(t *testing.T) {
 		{"no xen", []string{"GOXEN_XEN=/nonexistent/xen.gz", "GOXEN_QEMU=/bin/true"}, []string{fake}, "apt-get install qemu-system-x86 xen-hypervisor-4.17-amd64"},
 	} {
 		r := runIn(t, exe, tt.env, tt.args...)
-		if r.code != qemuxen.UsageExitCode || !strings.Contains(r.stderr, tt.msg) || r.stdout != "" {
-			t.Errorf("%s: want exit %d and %q on stderr; got %v", tt.name, qemuxen.UsageExitCode, tt.msg, r)
+		if r.code != exitstatus.CouldNotRun || !strings.Contains(r.stderr, tt.msg) || r.stdout != "" {
+			t.Errorf("%s: want exit %d and %q on stderr; got %v", tt.name, exitstatus.CouldNotRun, tt.msg, r)
 		}
 	}
 	if r := runIn(t, exe, nil, "-h"); r.code != 0 || !strings.Contains(r.stdout, "GOXEN_TIMEOUT") {

@@ -15,10 +15,11 @@
 //
 // run boots the test host and runs IMAGE (a PVH ELF, e.g. a GOOS=xen
 // program) as a domU with the command line ARG... (xl extra=). The guest
-// console goes to stdout. The exit status is the guest's, from its final
-// status line "goxen: exit status N"; 2 if it printed "goxen: crashed";
-// 125, with a message, if there is no status line (no status, timeout,
-// test host failure). Flags:
+// console goes to stdout. The exit status is the one go_xen_amd64_exec
+// reports: the guest's, from its final status line "goxen: exit status N";
+// 124 if it timed out; 125 if it could not run (usage, the test host or xl
+// create failed); 134 if it printed "goxen: crashed" or stopped without a
+// status line; with a message on stderr for all but the first. Flags:
 //
 //	-mem MiB          guest memory (64)
 //	-timeout D        guest run time limit (60s)
@@ -129,7 +130,8 @@ func build(ctx context.Context, args []string) int {
 }
 
 func run(ctx context.Context, args []string) int {
-	fs := flag.NewFlagSet("run", flag.ExitOnError)
+	// Usage errors are 125, as for go_xen_amd64_exec.
+	fs := flag.NewFlagSet("run", flag.ContinueOnError)
 	bc := buildFlags(fs)
 	var c testhost.Case
 	var hostCmds, afterCmds, xlLines multi
@@ -147,11 +149,16 @@ func run(ctx context.Context, args []string) int {
 	fs.Var(&xlLines, "xl", "extra xl configuration `line` (repeatable)")
 	verbose := fs.Bool("v", false, "copy the serial console (Xen and dom0) to stderr")
 	times := fs.Bool("times", false, "print the test host's timings to stderr")
-	fs.Parse(args)
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return 0
+		}
+		return 125
+	}
 	if fs.NArg() < 1 {
 		fmt.Fprintln(os.Stderr, "usage: xentesthost run [flags] IMAGE [ARG...]")
 		fs.PrintDefaults()
-		return 2
+		return 125
 	}
 	c.Name = "run"
 	c.Kernel = fs.Arg(0)
@@ -176,6 +183,9 @@ func run(ctx context.Context, args []string) int {
 	rep, err := testhost.RunReport(ctx, cfg, []testhost.Case{c})
 	if rep == nil || len(rep.Results) == 0 {
 		fmt.Fprintf(os.Stderr, "xentesthost: %v\n", err)
+		if ctx.Err() != nil {
+			return 128 + int(syscall.SIGINT)
+		}
 		return 125
 	}
 	r := rep.Results[0]
@@ -196,20 +206,13 @@ func run(ctx context.Context, args []string) int {
 	if err != nil {
 		fmt.Fprintf(os.Stderr, "xentesthost: %v\n", err)
 	}
-	switch {
-	case r.StatusLine != "" && r.Crashed:
-		fmt.Fprintf(os.Stderr, "xentesthost: the guest crashed (shutdown reason %q)\n", r.ShutdownReason)
-		return 2
-	case r.StatusLine != "":
-		return r.ExitStatus
-	case r.TimedOut:
-		fmt.Fprintf(os.Stderr, "xentesthost: the guest did not stop within %v; no status line\n%s", c.Timeout, r.Details())
-	case r.CreateStatus != 0:
-		fmt.Fprintf(os.Stderr, "xentesthost: xl create failed (status %d):\n%s", r.CreateStatus, r.Details())
-	default:
-		fmt.Fprintf(os.Stderr, "xentesthost: the guest stopped (shutdown reason %q) without a status line\n", r.ShutdownReason)
+	if msg := r.Failure(); msg != "" {
+		fmt.Fprintf(os.Stderr, "xentesthost: %s", msg)
+		if !strings.HasSuffix(msg, "\n") {
+			fmt.Fprintln(os.Stderr)
+		}
 	}
-	return 125
+	return r.ExitCode()
 }
 
 func shell(ctx context.Context, args []string) int {
@@ -219,7 +222,7 @@ func shell(ctx context.Context, args []string) int {
 	fs.Parse(args)
 	cfg := testhost.Config{Build: *bc, Verbose: *verbose}
 	fmt.Fprintln(os.Stderr, "xentesthost: booting the test host (Xen under QEMU TCG); 'exit' in the shell powers off")
-	if err := testhost.Shell(ctx, cfg, fs.Args(), os.Stdin, os.Stdout); err != nil {
+	if err := testhost.Shell(ctx, cfg, fs.Args()); err != nil {
 		var ee interface{ ExitCode() int }
 		if errors.As(err, &ee) {
 			return ee.ExitCode()

@@ -1,21 +1,3 @@
-// Package qemuxen runs a GOOS=xen program as the control domain (dom0) of a
-// Xen hypervisor booted inside QEMU: the "level 1" emulated backend behind
-// go_xen_amd64_exec, which cmd/go runs for GOOS=xen go run and go test.
-//
-// The runner and the runtime agree on three things:
-//
-//   - The guest command line (cmdline.go here; the decoder is the runtime's
-//     internal/runtime/xen/cmdline.go): words with shell-like quoting, first
-//     the goxen.NAME=VALUE runtime options, then NAME=VALUE environment
-//     words, then "--" and os.Args[1:]. Xen keeps at most 1023 bytes of a
-//     domain's command line, so a longer one moves everything after the
-//     options into boot module 0 (goxen.cmdline=module), a tar archive that
-//     can also carry files for the guest's file system (module.go).
-//   - The console: the program's output and Xen's own lines ("(XEN) ...")
-//     share the serial port; the program's last line is the status line
-//     "goxen: exit status N" or "goxen: crashed" (console.go).
-//   - The end: with goxen.debugexit=1 the runtime ends QEMU through the
-//     isa-debug-exit device right after the status line.
 package qemuxen
 
 import (

@@ -9,6 +9,8 @@ import (
 	"strings"
 	"time"
 
+	"goforxen.dev/misc/xen/internal/console"
+	"goforxen.dev/misc/xen/internal/exitstatus"
 	"goforxen.dev/misc/xen/testhost"
 )
 
@@ -20,7 +22,7 @@ import (
 func (r *Runner) RunDomU(ctx context.Context, binary string, cmdline *Cmdline, paths []string) int {
 	fail := func(format string, args ...any) int {
 		fmt.Fprintf(r.Stderr, "go_xen_amd64_exec: GOXEN_MODE=domu: "+format+"\n", args...)
-		return UsageExitCode
+		return exitstatus.CouldNotRun
 	}
 	cl := *cmdline
 	cl.DebugExit = false // a domU has no isa-debug-exit: it stops through xl
@@ -70,40 +72,29 @@ func (r *Runner) RunDomU(ctx context.Context, binary string, cmdline *Cmdline, p
 	if err != nil {
 		if ctx.Err() != nil {
 			fmt.Fprintf(r.Stderr, "go_xen_amd64_exec: %v: stopped the test host\n", context.Cause(ctx))
-			return signalExitCode(context.Cause(ctx))
+			return exitstatus.Outcome{Signal: signalOf(context.Cause(ctx))}.Code()
 		}
 		fmt.Fprintf(r.Stderr, "go_xen_amd64_exec: GOXEN_MODE=domu: the test host: %v\n", err)
-		return UsageExitCode
+		return exitstatus.CouldNotRun
 	}
 	res := results[0]
 	if r.Verbose {
 		fmt.Fprintf(r.Stderr, "go_xen_amd64_exec: domU timings: xl create to running %v, to first console output %v; running %v; teardown %v\n",
 			res.Create.Round(time.Millisecond), res.CreateToConsole.Round(time.Millisecond), res.Running.Round(time.Millisecond), res.Teardown.Round(time.Millisecond))
 	}
-	// The console log is the program's output and its status line; Console
-	// separates them as it does for dom0.
-	con := &Console{Out: r.Stdout}
+	// The console log is the program's output and its status line.
+	con := &console.Demux{Out: r.Stdout}
 	io.WriteString(con, res.Console)
 	con.Close()
-	switch {
-	case res.Err != nil:
-		fmt.Fprintf(r.Stderr, "go_xen_amd64_exec: GOXEN_MODE=domu: %v\n", res.Err)
-		return UsageExitCode
-	case res.TimedOut && !res.CreateTimedOut:
-		fmt.Fprintf(r.Stderr, "go_xen_amd64_exec: timed out after %v (%s): destroyed the domain\n%s", timeout, r.TimeoutWhy, res.Details())
-		return TimeoutExitCode
-	case res.CreateStatus != 0 || res.CreateTimedOut:
-		fmt.Fprintf(r.Stderr, "go_xen_amd64_exec: GOXEN_MODE=domu: xl create failed (status %d):\n%s", res.CreateStatus, res.Details())
-		return UsageExitCode
-	case res.Crashed:
-		fmt.Fprintf(r.Stderr, "go_xen_amd64_exec: the program crashed (%q; registers and traceback above)\n", res.StatusLine)
-		return CrashExitCode
-	case res.ExitStatus >= 0:
-		// The runtime shuts down with reason crash for any status but 0;
-		// the status line says which.
-		return res.ExitStatus & 0xff
-	default:
-		fmt.Fprintf(r.Stderr, "go_xen_amd64_exec: the domain stopped (%s) without a status line\n", res.ShutdownReason)
-		return CrashExitCode
+	code := res.ExitCode()
+	if msg := res.Failure(); msg != "" {
+		if code == exitstatus.Timeout {
+			msg = fmt.Sprintf("timed out after %v (%s): destroyed the domain\n%s", timeout, r.TimeoutWhy, res.Details())
+		}
+		if !strings.HasSuffix(msg, "\n") {
+			msg += "\n"
+		}
+		fmt.Fprintf(r.Stderr, "go_xen_amd64_exec: GOXEN_MODE=domu: %s", msg)
 	}
+	return code
 }

@@ -8,6 +8,8 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
+
+	"goforxen.dev/misc/xen/internal/exitstatus"
 )
 
 // Usage is the runner's usage message.
@@ -61,7 +63,7 @@ func Main(ctx context.Context, args, environ []string, stdin io.Reader, stdout, 
 	}
 	fail := func(format string, a ...any) int {
 		fmt.Fprintf(stderr, "go_xen_amd64_exec: "+format+"\n", a...)
-		return UsageExitCode
+		return exitstatus.CouldNotRun
 	}
 
 	verbose := false
@@ -89,7 +91,7 @@ flags:
 	}
 	if len(args) == 0 {
 		fmt.Fprint(stderr, Usage)
-		return UsageExitCode
+		return exitstatus.CouldNotRun
 	}
 	binary, progArgs := args[0], args[1:]
 

@@ -6,77 +6,17 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"os/exec"
-	"strconv"
 	"strings"
 	"sync"
 	"syscall"
 	"time"
+
+	"goforxen.dev/misc/xen/internal/console"
+	"goforxen.dev/misc/xen/internal/exitstatus"
+	"goforxen.dev/misc/xen/internal/qemu"
 )
 
-// Exit codes of the runner besides the program's own status.
-const (
-	TimeoutExitCode = 124 // the run took longer than its limit (timeout(1)'s code)
-	UsageExitCode   = 125 // the runner could not run the program (usage, setup)
-	CrashExitCode   = 134 // the domain crashed, or the machine stopped with no status line
-)
-
-// DefaultMemory is the domain's memory in MiB without GOXEN_MEMORY.
-const DefaultMemory = 512
-
-// Memory limits for GOXEN_MEMORY, in MiB. Below MinMemory Xen cannot
-// build a dom0 with the runtime in it.
-const (
-	MinMemory = 4
-	MaxMemory = 1 << 20
-)
-
-// XenOverhead is the memory QEMU's machine needs beyond the domain's, in MiB:
-// Xen itself, its frame table (32 bytes per 4 KiB page), the dom0's paging
-// and IOMMU page tables (about 4 and 2 KiB per MiB), with room to spare. Xen
-// panics ("Could not construct domain 0") or silently gives dom0 less than
-// dom0_mem asks when the machine has too little; measured: 512 MiB needs 16
-// MiB more, 4 GiB needs 80. The boot modules (the image and the files) take
-// machine memory of their own while Xen builds the domain: MachineMemory
-// adds them.
-func XenOverhead(domainMiB int) int {
-	return 32 + domainMiB/32
-}
-
-// MachineMemory is the memory of QEMU's machine, in MiB, for a domain of
-// domainMiB and boot modules of moduleBytes in all.
-func MachineMemory(domainMiB int, moduleBytes int64) int {
-	return domainMiB + XenOverhead(domainMiB) + int((moduleBytes+(1<<20)-1)>>20)
-}
-
-// ParseMemory parses GOXEN_MEMORY: a number of MiB, optionally followed by
-// M, MiB, G or GiB.
-func ParseMemory(s string) (int, error) {
-	bad := func() (int, error) {
-		return 0, fmt.Errorf("GOXEN_MEMORY=%s: not a memory size; want MiB from %d to %d, such as 512 or 1G", s, MinMemory, MaxMemory)
-	}
-	num, mul := strings.TrimSpace(s), 1
-	for _, suf := range []struct {
-		s string
-		m int
-	}{{"GiB", 1024}, {"G", 1024}, {"MiB", 1}, {"M", 1}} {
-		if n, ok := strings.CutSuffix(num, suf.s); ok {
-			num, mul = n, suf.m
-			break
-		}
-	}
-	n, err := strconv.Atoi(num)
-	if err != nil || n <= 0 || n > MaxMemory/mul {
-		return bad()
-	}
-	n *= mul
-	if n < MinMemory {
-		return 0, fmt.Errorf("GOXEN_MEMORY=%s: too small; the domain needs at least %d MiB", s, MinMemory)
-	}
-	return n, nil
-}
-
-// Runner runs one GOOS=xen program as dom0 of Xen in QEMU.
+// Runner runs one GOOS=xen program under the emulated backend.
 type Runner struct {
 	QEMU       string        // qemu-system-x86_64
 	Xen        *os.File      // the uncompressed Xen image
@@ -92,170 +32,181 @@ type Runner struct {
 	Stderr io.Writer // the runner's messages (and Xen's log when Verbose)
 }
 
-// XenCmdline is Xen's own command line for a domain of mem MiB: the console
-// on the first serial port, the program as a PVH dom0 (PVH dom0 needs an
-// IOMMU), all log levels so that a failure can be explained. There is no
-// noreboot: a crash or panic of Xen then "reboots", which ends QEMU
-// (-no-reboot).
-func XenCmdline(mem int) string {
-	return fmt.Sprintf("console=com1 dom0=pvh iommu=1 dom0_mem=%dM loglvl=all guest_loglvl=all", mem)
+func (r *Runner) failf(format string, args ...any) int {
+	fmt.Fprintf(r.Stderr, "go_xen_amd64_exec: "+format+"\n", args...)
+	return exitstatus.CouldNotRun
 }
 
-// DefaultCPU is QEMU's CPU model for the emulated machine: every feature TCG
-// has (XSAVE, AVX, RDRAND, RDSEED, ...), so Go's fast paths run.
-const DefaultCPU = "max"
+// dom0Machine is what QEMU boots for a dom0 run: the files it inherits
+// (/dev/fd/3: the program, 4: Xen, 5: boot module 0 if any) and its
+// arguments.
+type dom0Machine struct {
+	files  []*os.File
+	args   []string
+	cont   []byte // the command line's continuation in the module, if any
+	module *os.File
+}
 
-// QEMUArgs are the arguments of qemu-system-x86_64 for a domain of mem MiB
-// on a machine of machineMem MiB with CPU model cpu (empty: DefaultCPU),
-// Xen's image xen and the modules initrd.
-func QEMUArgs(mem, machineMem int, cpu, xen, initrd string) []string {
-	if cpu == "" {
-		cpu = DefaultCPU
-	}
-	return []string{
-		"-accel", "tcg", "-cpu", cpu, "-M", "q35", "-device", "amd-iommu",
-		"-m", strconv.Itoa(machineMem), "-smp", "1",
-		"-nodefaults", "-no-user-config", "-display", "none",
-		"-serial", "stdio", "-monitor", "none", "-no-reboot",
-		"-device", "isa-debug-exit,iobase=0xf4,iosize=0x04",
-		"-kernel", xen,
-		"-append", XenCmdline(mem),
-		"-initrd", initrd,
+func (m *dom0Machine) close() {
+	for _, f := range m.files {
+		if f != nil {
+			f.Close()
+		}
 	}
 }
 
-// Run runs binary with cmdline and the files at paths (absolute, see
-// WriteModule) and returns the runner's exit code. ctx ends the run early (a
-// signal to the runner); context.Cause(ctx) may be a SignalError.
-func (r *Runner) Run(ctx context.Context, binary string, cmdline *Cmdline, paths []string) int {
-	fail := func(format string, args ...any) int {
-		fmt.Fprintf(r.Stderr, "go_xen_amd64_exec: "+format+"\n", args...)
-		return UsageExitCode
+// size returns the size of f, or 0.
+func size(f *os.File) int64 {
+	if f == nil {
+		return 0
 	}
+	st, err := f.Stat()
+	if err != nil {
+		return 0
+	}
+	return st.Size()
+}
+
+// machine prepares the files and QEMU's arguments to run binary with
+// cmdline and the files at paths as dom0.
+//
+// QEMU gets every file as an inherited descriptor named /dev/fd/N: its
+// multiboot loader takes a module's file name up to the first space and a
+// comma ends it, the kernel's path lands in Xen's command line, and
+// nothing is left behind on disk if the runner is killed.
+func (r *Runner) machine(binary string, cmdline *Cmdline, paths []string) (*dom0Machine, error) {
 	// Console input goes at the pace of the runtime's acknowledgements
-	// (sendConsoleInput).
+	// (consoleInput.send).
 	withInput := *cmdline
 	withInput.InputAck = r.Stdin != nil
 	line, cont, err := withInput.Encode()
 	if err != nil {
-		return fail("%v", err)
+		return nil, err
 	}
-	// QEMU gets every file as an inherited descriptor named /dev/fd/N: its
-	// multiboot loader takes a module's file name up to the first space and
-	// a comma ends it, the kernel's path lands in Xen's command line, and
-	// nothing is left behind on disk if the runner is killed.
 	prog, err := os.Open(binary)
 	if err != nil {
-		return fail("%v", err)
+		return nil, err
 	}
-	defer prog.Close()
-	files := []*os.File{prog, r.Xen}
+	m := &dom0Machine{files: []*os.File{prog, r.Xen}, cont: cont}
 	initrd := "/dev/fd/3 " + EscapeInitrd(line)
 	if cont != nil || len(paths) > 0 {
-		m, err := os.CreateTemp("", "goxen-module-")
+		f, err := os.CreateTemp("", "goxen-module-")
 		if err != nil {
-			return fail("%v", err)
+			m.close()
+			return nil, err
 		}
-		os.Remove(m.Name())
-		defer m.Close()
-		if err := WriteModule(m, cont, paths); err != nil {
-			return fail("writing the boot module: %v", err)
+		os.Remove(f.Name())
+		m.files = append(m.files, f)
+		m.module = f
+		if err := WriteModule(f, cont, paths); err != nil {
+			m.close()
+			return nil, fmt.Errorf("writing the boot module: %v", err)
 		}
-		files = append(files, m)
 		initrd += ",/dev/fd/5"
 	}
-
 	// The image, the module and (to be generous) Xen's own image.
 	var moduleBytes int64
-	for _, f := range files {
-		if st, err := f.Stat(); err == nil {
-			moduleBytes += st.Size()
-		}
+	for _, f := range m.files {
+		moduleBytes += size(f)
 	}
-	qemuArgs := QEMUArgs(r.MemoryMiB, MachineMemory(r.MemoryMiB, moduleBytes), r.CPU, "/dev/fd/4", initrd)
-	cmd := exec.Command(r.QEMU, qemuArgs...)
-	cmd.ExtraFiles = files
-	// Its own process group: a ^C on the terminal reaches the runner only,
-	// which then stops QEMU; and QEMU dies with the runner.
-	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true, Pdeathsig: syscall.SIGKILL}
+	m.args = QEMUArgs(r.MemoryMiB, MachineMemory(r.MemoryMiB, moduleBytes), r.CPU, "/dev/fd/4", initrd)
+	return m, nil
+}
+
+// Run runs binary with cmdline and the files at paths (absolute, see
+// WriteModule) as dom0 and returns the runner's exit code. ctx ends the
+// run early (a signal to the runner); context.Cause(ctx) may be a
+// SignalError.
+func (r *Runner) Run(ctx context.Context, binary string, cmdline *Cmdline, paths []string) int {
+	m, err := r.machine(binary, cmdline, paths)
+	if err != nil {
+		return r.failf("%v", err)
+	}
+	defer m.close()
 	if r.Verbose {
-		fmt.Fprintf(r.Stderr, "go_xen_amd64_exec: %s 3<%s 4<%s\n", shellJoin(append([]string{r.QEMU}, qemuArgs...)), shellJoin([]string{binary}), shellJoin([]string{r.Xen.Name()}))
-		if cont != nil {
-			fmt.Fprintf(r.Stderr, "go_xen_amd64_exec: boot module %s: %s", CmdlineMember, cont)
+		fmt.Fprintf(r.Stderr, "go_xen_amd64_exec: %s 3<%s 4<%s\n", shellJoin(append([]string{r.QEMU}, m.args...)), shellJoin([]string{binary}), shellJoin([]string{r.Xen.Name()}))
+		if m.cont != nil {
+			fmt.Fprintf(r.Stderr, "go_xen_amd64_exec: boot module %s: %s", CmdlineMember, m.cont)
 		}
 		if len(paths) > 0 {
 			fmt.Fprintf(r.Stderr, "go_xen_amd64_exec: boot module files: %d, from %s\n", len(paths), paths[0])
 		}
 	}
 
-	outR, outW, err := os.Pipe()
-	if err != nil {
-		return fail("%v", err)
-	}
-	defer outR.Close()
-	cmd.Stdout = outW
-	// Never QEMU's stdin the terminal: -serial stdio would put it in raw mode
-	// and leave it so if QEMU is killed. A pipe carries our input instead.
-	inR, inW, err := os.Pipe()
-	if err != nil {
-		return fail("%v", err)
-	}
-	cmd.Stdin = inR
-	qemuErr := &tailBuffer{max: 8 << 10}
-	if r.Verbose {
-		cmd.Stderr = io.MultiWriter(qemuErr, r.Stderr)
-	} else {
-		cmd.Stderr = qemuErr
-	}
-
-	if err := cmd.Start(); err != nil {
-		outW.Close()
-		inR.Close()
-		inW.Close()
-		return fail("starting QEMU: %v", err)
-	}
-	outW.Close()
-	inR.Close()
 	input := newConsoleInput()
+	xl := &xenLog{max: r.TailLines}
+	if r.Verbose {
+		xl.copyTo = r.Stderr
+	}
+	con := &serialConsole{
+		demux:  console.Demux{Out: r.Stdout, XenLine: xl.line, InputAck: input.ack},
+		xen:    xl,
+		events: make(chan struct{}, 1),
+	}
+	cfg := qemu.Config{Path: r.QEMU, Args: m.args, Files: m.files, Serial: con}
+	if r.Verbose {
+		cfg.Stderr = r.Stderr
+	}
+	p, err := qemu.Start(cfg)
+	if err != nil {
+		return r.failf("%v", err)
+	}
 	runDone := make(chan struct{})
 	defer close(runDone)
 	if r.Stdin != nil {
-		go func() {
-			defer inW.Close()
-			input.send(inW, r.Stdin, runDone)
-		}()
-	} else {
-		defer inW.Close()
+		go input.send(p.Input(), r.Stdin, runDone)
 	}
+	end := r.watch(ctx, p, con)
+	con.close()
+	return r.report(ctx, end, p, con, m)
+}
 
-	con := &Console{Out: r.Stdout, TailLines: r.TailLines, InputAck: input.ack}
-	if r.Verbose {
-		con.Log = r.Stderr
+// serialConsole is QEMU's serial output as the runner reads it: Xen's log
+// and the program's console, split by console.Demux. Writes come from
+// package qemu's reading goroutine; events says something has arrived.
+type serialConsole struct {
+	mu     sync.Mutex
+	demux  console.Demux
+	xen    *xenLog
+	events chan struct{}
+}
+
+func (s *serialConsole) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	s.demux.Write(p)
+	s.mu.Unlock()
+	select {
+	case s.events <- struct{}{}:
+	default:
 	}
-	var mu sync.Mutex
-	events := make(chan struct{}, 1)
-	readDone := make(chan struct{})
-	go func() {
-		defer close(readDone)
-		buf := make([]byte, 32<<10)
-		for {
-			n, err := outR.Read(buf)
-			mu.Lock()
-			con.Write(buf[:n])
-			mu.Unlock()
-			select {
-			case events <- struct{}{}:
-			default:
-			}
-			if err != nil {
-				break
-			}
-		}
-		mu.Lock()
-		con.Close()
-		mu.Unlock()
-	}()
+	return len(p), nil
+}
 
+func (s *serialConsole) close() {
+	s.mu.Lock()
+	s.demux.Close()
+	s.mu.Unlock()
+}
+
+// ending reports whether Xen has said the machine stops.
+func (s *serialConsole) ending() bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.xen.ending
+}
+
+// runEnd is how the watch over QEMU ended.
+type runEnd struct {
+	timedOut     bool // the time limit passed: QEMU killed
+	interrupted  bool // ctx ended: QEMU killed
+	stoppedByXen bool // Xen said the machine stops: QEMU ended a second later
+}
+
+// watch waits for QEMU to end, killing it at the time limit, when ctx
+// ends, or a second after Xen has said the machine halts or reboots (a
+// halted Xen never ends QEMU).
+func (r *Runner) watch(ctx context.Context, p *qemu.Process, con *serialConsole) runEnd {
+	var end runEnd
 	var timeoutC, endC <-chan time.Time
 	if r.Timeout > 0 {
 		t := time.NewTimer(r.Timeout)
@@ -263,95 +214,81 @@ func (r *Runner) Run(ctx context.Context, binary string, cmdline *Cmdline, paths
 		timeoutC = t.C
 	}
 	ctxDone := ctx.Done()
-	var timedOut, interrupted, stoppedByXen, endArmed bool
-	kill := func() { cmd.Process.Kill() }
-loop:
+	endArmed := false
 	for {
 		select {
-		case <-readDone:
-			break loop
-		case <-events:
-			mu.Lock()
-			ending := con.Ending()
-			mu.Unlock()
-			if ending && !endArmed {
+		case <-p.Done():
+			return end
+		case <-con.events:
+			if !endArmed && con.ending() {
+				// Take the rest of Xen's last words, then end QEMU.
 				endArmed = true
-				// Xen is halting or rebooting the machine: take the rest of
-				// its last words, then end QEMU (a halted Xen never does).
 				endC = time.After(time.Second)
 			}
 		case <-endC:
 			endC = nil
-			stoppedByXen = true
-			kill()
+			end.stoppedByXen = true
+			p.Kill()
 		case <-timeoutC:
 			timeoutC = nil
-			timedOut = true
-			kill()
+			end.timedOut = true
+			p.Kill()
 		case <-ctxDone:
 			ctxDone = nil
-			interrupted = true
-			kill()
+			end.interrupted = true
+			p.Kill()
 		}
 	}
-	waitErr := cmd.Wait()
+}
 
-	mu.Lock()
-	st, haveStatus := con.Status()
-	tail := con.Tail()
-	mu.Unlock()
+// report says how the run ended and returns the exit code.
+func (r *Runner) report(ctx context.Context, end runEnd, p *qemu.Process, con *serialConsole, m *dom0Machine) int {
+	waitErr := p.Wait()
+	con.mu.Lock()
+	st, haveStatus := con.demux.Status()
+	tail := append([]string(nil), con.xen.tail...)
+	con.mu.Unlock()
 
+	out := exitstatus.Outcome{Status: st, HaveStatus: haveStatus, TimedOut: end.timedOut}
+	if end.interrupted {
+		out.Signal = signalOf(context.Cause(ctx))
+	}
+	code := out.Code()
 	switch {
 	case haveStatus && !st.Crashed:
-		return st.ExitCode()
-	case interrupted:
-		cause := context.Cause(ctx)
-		var se SignalError
-		isSig := errors.As(cause, &se)
-		if !isSig || se.Signal != syscall.SIGPIPE {
-			fmt.Fprintf(r.Stderr, "go_xen_amd64_exec: %v: stopped QEMU\n", cause)
+	case end.interrupted:
+		if out.Signal != syscall.SIGPIPE {
+			fmt.Fprintf(r.Stderr, "go_xen_amd64_exec: %v: stopped QEMU\n", context.Cause(ctx))
 		}
-		if isSig && se.Signal == syscall.SIGQUIT {
+		if out.Signal == syscall.SIGQUIT {
 			// cmd/go's way of ending a test binary that ran too long.
-			r.printTail(tail, qemuErr.String())
+			r.printTail(tail, p.Stderr())
 		}
-		return signalExitCode(cause)
 	case haveStatus: // crashed
 		fmt.Fprintf(r.Stderr, "go_xen_amd64_exec: the program crashed (%q; registers and traceback above)\n", st.String())
-		r.printTail(tail, qemuErr.String())
-		return CrashExitCode
-	case timedOut:
-		r.printTail(tail, qemuErr.String())
+		r.printTail(tail, p.Stderr())
+	case end.timedOut:
+		r.printTail(tail, p.Stderr())
 		fmt.Fprintf(r.Stderr, "go_xen_amd64_exec: timed out after %v (%s): killed QEMU\n", r.Timeout, r.TimeoutWhy)
-		return TimeoutExitCode
 	default:
 		how := "QEMU exited"
 		switch {
-		case stoppedByXen:
+		case end.stoppedByXen:
 			how = "Xen stopped the machine"
 		case waitErr != nil:
 			how = "QEMU ended (" + waitErr.Error() + ")"
 		}
 		fmt.Fprintf(r.Stderr, "go_xen_amd64_exec: %s before the program printed its status line: the domain or Xen crashed\n", how)
-		r.printTail(tail, qemuErr.String())
+		r.printTail(tail, p.Stderr())
 		for _, l := range tail {
 			if strings.Contains(l, "Could not construct domain 0") {
-				var size, mod int64
-				if st, err := prog.Stat(); err == nil {
-					size = st.Size()
-				}
-				if len(files) > 2 {
-					if st, err := files[2].Stat(); err == nil {
-						mod = st.Size()
-					}
-				}
 				fmt.Fprintf(r.Stderr, "go_xen_amd64_exec: Xen could not build the domain: is GOXEN_MEMORY=%d (MiB) too small for a %.1f MiB image and a %.1f MiB boot module?\n",
-					r.MemoryMiB, float64(size)/(1<<20), float64(mod)/(1<<20))
+					r.MemoryMiB, float64(size(m.files[0]))/(1<<20), float64(size(m.module))/(1<<20))
 				break
 			}
 		}
-		return CrashExitCode
 	}
+	return code
 }
 
 func (r *Runner) printTail(tail []string, qemuStderr string) {
@@ -375,27 +312,14 @@ func (e SignalError) Error() string {
 	return "interrupted by " + e.Signal.String()
 }
 
-// tailBuffer keeps the last max bytes written to it.
-type tailBuffer struct {
-	mu  sync.Mutex
-	max int
-	b   []byte
-}
-
-func (t *tailBuffer) Write(p []byte) (int, error) {
-	t.mu.Lock()
-	defer t.mu.Unlock()
-	t.b = append(t.b, p...)
-	if len(t.b) > t.max {
-		t.b = append(t.b[:0], t.b[len(t.b)-t.max:]...)
+// signalOf is the signal in cause (a SignalError), or SIGTERM when the run
+// was stopped for another reason.
+func signalOf(cause error) syscall.Signal {
+	var se SignalError
+	if errors.As(cause, &se) {
+		return se.Signal
 	}
-	return len(p), nil
-}
-
-func (t *tailBuffer) String() string {
-	t.mu.Lock()
-	defer t.mu.Unlock()
-	return string(t.b)
+	return syscall.SIGTERM
 }
 
 // shellJoin quotes args for a POSIX shell, for the verbose log.
@@ -412,114 +336,4 @@ func shellJoin(args []string) string {
 		b.WriteString("'" + strings.ReplaceAll(a, "'", `'\''`) + "'")
 	}
 	return b.String()
-}
-
-// Console input flow control. Xen keeps serial input for dom0 in a 128-byte
-// ring and drops what does not fit (SERIAL_RX_SIZE,
-// xen/drivers/char/console.c). The runtime acknowledges (goxen.inputack=1,
-// Console.InputAck) when the program first reads input and each time it has
-// taken input from that ring, with the count taken so far; the runner keeps
-// what it has sent but not seen taken within consoleInputWindow.
-const (
-	consoleInputWindow = 96   // bytes; under Xen's 128
-	consoleEOT         = 0x04 // ^D: the end of the input, as at a terminal
-	consoleEOTRepeat   = time.Second
-)
-
-// consoleInput is the runner's side of the flow control.
-type consoleInput struct {
-	mu      sync.Mutex
-	started bool   // the program has read
-	taken   uint64 // the bytes it has taken, as last acknowledged
-	changed chan struct{}
-}
-
-func newConsoleInput() *consoleInput {
-	return &consoleInput{changed: make(chan struct{}, 1)}
-}
-
-// ack records an acknowledgement.
-func (ci *consoleInput) ack(taken uint64) {
-	ci.mu.Lock()
-	ci.started = true
-	if taken > ci.taken {
-		ci.taken = taken
-	}
-	ci.mu.Unlock()
-	select {
-	case ci.changed <- struct{}{}:
-	default:
-	}
-}
-
-// waitFor waits until the program reads and has taken at least n bytes, or
-// timeout passes (nil: no timeout); it reports false when done is closed.
-func (ci *consoleInput) waitFor(n uint64, timeout <-chan time.Time, done <-chan struct{}) (ok, timedOut bool) {
-	for {
-		ci.mu.Lock()
-		ready := ci.started && ci.taken >= n
-		ci.mu.Unlock()
-		if ready {
-			return true, false
-		}
-		select {
-		case <-ci.changed:
-		case <-timeout:
-			return false, true
-		case <-done:
-			return false, false
-		}
-	}
-}
-
-// send copies in to the serial line w within the window, then ends the input
-// with EOT: the console has no end of input of its own, and the runtime reads
-// EOT as one, for good (src/runtime/console_xen.go). It returns when done is
-// closed or w fails.
-func (ci *consoleInput) send(w io.Writer, in io.Reader, done <-chan struct{}) {
-	var sent uint64
-	buf := make([]byte, consoleInputWindow/2)
-	for {
-		n, err := in.Read(buf)
-		if n > 0 {
-			// Room for these n bytes: at most the window in flight.
-			if ok, _ := ci.waitFor(sent+uint64(n)-min(sent+uint64(n), consoleInputWindow), nil, done); !ok {
-				return
-			}
-			if _, werr := w.Write(buf[:n]); werr != nil {
-				return
-			}
-			sent += uint64(n)
-		}
-		if err != nil {
-			break
-		}
-	}
-	if ok, _ := ci.waitFor(sent+1-min(sent+1, consoleInputWindow), nil, done); !ok {
-		return
-	}
-	for {
-		if _, err := w.Write([]byte{consoleEOT}); err != nil {
-			return
-		}
-		t := time.NewTimer(consoleEOTRepeat)
-		ok, timedOut := ci.waitFor(sent+1, t.C, done)
-		t.Stop()
-		if ok || !timedOut {
-			return
-		}
-		// Resent EOTs add to sent only if taken; a second EOT changes
-		// nothing (the input has ended).
-	}
-}
-
-// signalExitCode is the runner's exit code when cause (a SignalError, or
-// another reason to stop) ended the run: 128 plus the signal, as a shell
-// reports a process killed by it; SIGTERM's when there was no signal.
-func signalExitCode(cause error) int {
-	var se SignalError
-	if errors.As(cause, &se) {
-		return 128 + int(se.Signal)
-	}
-	return 128 + int(syscall.SIGTERM)
 }

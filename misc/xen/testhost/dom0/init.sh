@@ -37,7 +37,7 @@ mkdir -p /run/lock /run/xen /run/xenstored /run/xen-hotplug \
 chmod 1777 /tmp
 
 # devtmpfs has no /dev/fd and /dev/stdin (udev would make them); the block
-# hotplug script hangs without them (notes/emulator.md, trap 2).
+# hotplug script hangs without them (misc/xen/README.md, "Three traps").
 ln -sfn /proc/self/fd /dev/fd
 ln -sfn /proc/self/fd/0 /dev/stdin
 ln -sfn /proc/self/fd/1 /dev/stdout

@@ -1,0 +1,271 @@
+package testhost
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"time"
+)
+
+// Disk is a PV disk for a case's guest. Its backend is a file in dom0 (on a
+// loop device through blkback), which lives in dom0's RAM.
+type Disk struct {
+	// Image is a raw disk image on the build machine, copied into dom0.
+	Image string
+	// SizeMiB, without Image, makes an empty (zero) image of this size in
+	// dom0.
+	SizeMiB int
+	// Vdev is the guest's device name. Default "xvda".
+	Vdev string
+	// ReadOnly attaches the disk read-only.
+	ReadOnly bool
+	// Return brings the image back after the case (Result.DiskImage).
+	Return bool
+}
+
+// Case is one guest run on the test host.
+type Case struct {
+	// Name identifies the case in results and logs. Default "case-N".
+	Name string
+	// Kernel is the guest image on the build machine: an ELF with a PVH
+	// entry point (optionally gzip'd), e.g. a GOOS=xen program.
+	Kernel string
+	// Ramdisk, if set, is passed as the guest's first module (xl ramdisk=).
+	Ramdisk string
+	// MemoryMiB is the guest's memory. Default 64.
+	MemoryMiB int
+	// Cmdline is the guest command line (xl extra=).
+	Cmdline string
+	// VIF gives the guest a network interface on dom0's bridge xenbr0
+	// (dom0 is 10.0.0.1/24 and serves DHCP).
+	VIF bool
+	// MAC is the vif's MAC address. Default 00:16:3e:00:00:02. DHCP in
+	// dom0 gives 00:16:3e:00:00:NN the address 10.0.0.NN (NN hexadecimal
+	// in the MAC, decimal in the address, 2 to 254); see Result.GuestIP.
+	MAC string
+	// Disk, if set, gives the guest a PV disk.
+	Disk *Disk
+	// BeforeCommands are bash command strings run in dom0 after xl
+	// create has built the domain and before it starts (it is created
+	// paused and unpaused after them): to write xenstore keys the guest
+	// finds at boot, for example. Same environment as HostCommands.
+	BeforeCommands []string
+	// HostCommands are bash command strings run in dom0, one after
+	// another, as soon as the domain runs (while the guest runs). Their
+	// environment has DOMNAME, DOMID, GUEST_IP, GUEST_MAC, CONSOLE (the
+	// guest's console log file), DISK (the disk image) and OUT (a
+	// directory whose files come back in Result.Files), and PATH has
+	// xth-wait-console TEXT [SECONDS], which waits until the console shows
+	// TEXT.
+	HostCommands []string
+	// HostTools are files on the build machine, typically static
+	// linux/amd64 programs the host commands run against the guest, put
+	// into a directory on the host commands' PATH under their base names.
+	HostTools []string
+	// AfterCommands run in dom0 after the guest has shut down (or timed
+	// out), before the domain is destroyed; same environment.
+	AfterCommands []string
+	// ShutdownAfterCommands asks the guest to shut down (xl shutdown) once
+	// HostCommands have finished.
+	ShutdownAfterCommands bool
+	// CommandTimeout limits each host command. Default 60 s.
+	CommandTimeout time.Duration
+	// Timeout limits the guest's run, from the domain's start (after xl
+	// create has built it and attached its devices) to its shutdown.
+	// Default 60 s.
+	Timeout time.Duration
+	// CreateTimeout limits xl create, until the domain runs. Default 2
+	// minutes (creation takes a few seconds under TCG, device hotplug
+	// scripts several more; see the package documentation).
+	CreateTimeout time.Duration
+	// XLConfig holds extra lines for the xl domain configuration.
+	XLConfig []string
+}
+
+const defaultMAC = "00:16:3e:00:00:02"
+
+var macRE = regexp.MustCompile(`^[0-9a-fA-F]{2}(:[0-9a-fA-F]{2}){5}$`)
+
+// normalize fills in defaults and checks a case.
+func normalize(i int, c Case) (Case, error) {
+	if c.Name == "" {
+		c.Name = fmt.Sprintf("case-%d", i+1)
+	}
+	if c.Kernel == "" {
+		return c, fmt.Errorf("testhost: case %s: no Kernel", c.Name)
+	}
+	seen := map[string]bool{}
+	for _, tool := range c.HostTools {
+		if b := filepath.Base(tool); seen[b] {
+			return c, fmt.Errorf("testhost: case %s: two HostTools named %s", c.Name, b)
+		} else {
+			seen[b] = true
+		}
+	}
+	for _, f := range append([]string{c.Kernel, c.Ramdisk}, c.HostTools...) {
+		if f == "" {
+			continue
+		}
+		if st, err := os.Stat(f); err != nil || !st.Mode().IsRegular() {
+			return c, fmt.Errorf("testhost: case %s: %s is not a readable file", c.Name, f)
+		}
+	}
+	if c.MemoryMiB == 0 {
+		c.MemoryMiB = 64
+	}
+	if c.Timeout == 0 {
+		c.Timeout = 60 * time.Second
+	}
+	if c.CreateTimeout == 0 {
+		c.CreateTimeout = 2 * time.Minute
+	}
+	if c.CommandTimeout == 0 {
+		c.CommandTimeout = 60 * time.Second
+	}
+	if c.MAC == "" {
+		c.MAC = defaultMAC
+	}
+	if !macRE.MatchString(c.MAC) {
+		return c, fmt.Errorf("testhost: case %s: bad MAC %q", c.Name, c.MAC)
+	}
+	c.MAC = strings.ToLower(c.MAC)
+	if d := c.Disk; d != nil {
+		d2 := *d
+		if d2.Vdev == "" {
+			d2.Vdev = "xvda"
+		}
+		if d2.Image == "" && d2.SizeMiB <= 0 {
+			return c, fmt.Errorf("testhost: case %s: a Disk needs Image or SizeMiB", c.Name)
+		}
+		if d2.Image != "" {
+			if st, err := os.Stat(d2.Image); err != nil || !st.Mode().IsRegular() {
+				return c, fmt.Errorf("testhost: case %s: disk image %s is not a readable file", c.Name, d2.Image)
+			}
+		}
+		c.Disk = &d2
+	}
+	if strings.ContainsAny(c.Cmdline, "\n\x00") {
+		return c, fmt.Errorf("testhost: case %s: newline or NUL in the command line", c.Name)
+	}
+	return c, nil
+}
+
+// caseBudget is the longest a case may take in dom0: its limits, plus
+// slack for destroying the domain and saving results.
+func caseBudget(c Case) time.Duration {
+	return c.CreateTimeout + c.Timeout + 90*time.Second +
+		time.Duration(len(c.HostCommands)+len(c.AfterCommands))*(c.CommandTimeout+5*time.Second)
+}
+
+// guestIP returns the address dom0's DHCP server gives mac, if fixed.
+func guestIP(mac string) string {
+	var n int
+	if _, err := fmt.Sscanf(mac, "00:16:3e:00:00:%02x", &n); err == nil && n >= 2 && n <= 254 {
+		return fmt.Sprintf("10.0.0.%d", n)
+	}
+	return ""
+}
+
+// shellQuote quotes s for the shell.
+func shellQuote(s string) string {
+	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
+}
+
+// xlQuote quotes s as an xl configuration string.
+func xlQuote(s string) string {
+	var b strings.Builder
+	b.WriteByte('"')
+	for _, r := range s {
+		switch r {
+		case '"', '\\':
+			b.WriteByte('\\')
+			b.WriteRune(r)
+		case '\n':
+			b.WriteString(`\n`)
+		default:
+			b.WriteRune(r)
+		}
+	}
+	b.WriteByte('"')
+	return b.String()
+}
+
+func caseDir(i int) string { return fmt.Sprintf("%03d", i+1) }
+
+func domName(i int) string { return "xth-" + caseDir(i) }
+
+// xlConfig is the domain configuration of case i.
+func xlConfig(i int, c Case, f caseFiles) string {
+	dir := "/xth/cases/" + caseDir(i)
+	var b strings.Builder
+	fmt.Fprintf(&b, "name = %s\n", xlQuote(domName(i)))
+	b.WriteString("type = \"pvh\"\n")
+	fmt.Fprintf(&b, "kernel = %s\n", xlQuote(f.kernel))
+	if f.ramdisk != "" {
+		fmt.Fprintf(&b, "ramdisk = %s\n", xlQuote(f.ramdisk))
+	}
+	fmt.Fprintf(&b, "memory = %d\n", c.MemoryMiB)
+	b.WriteString("vcpus = 1\n")
+	// RDTSCP faults under TCG's SVM (misc/xen/README.md, "Three traps").
+	b.WriteString("tsc_mode = \"native\"\n")
+	// Keep the stopped domain so that its shutdown reason can be read.
+	for _, ev := range []string{"on_poweroff", "on_reboot", "on_crash", "on_watchdog"} {
+		fmt.Fprintf(&b, "%s = \"preserve\"\n", ev)
+	}
+	if c.Cmdline != "" {
+		fmt.Fprintf(&b, "extra = %s\n", xlQuote(c.Cmdline))
+	}
+	if c.VIF {
+		fmt.Fprintf(&b, "vif = [ %s ]\n", xlQuote("bridge=xenbr0,mac="+c.MAC))
+	}
+	if d := c.Disk; d != nil {
+		access := "rw"
+		if d.ReadOnly {
+			access = "ro"
+		}
+		fmt.Fprintf(&b, "disk = [ %s ]\n", xlQuote(fmt.Sprintf("format=raw,vdev=%s,access=%s,target=%s/disk.img", d.Vdev, access, dir)))
+	}
+	for _, l := range c.XLConfig {
+		b.WriteString(l)
+		b.WriteByte('\n')
+	}
+	return b.String()
+}
+
+// caseVars is the case's vars.sh, read by agent.sh.
+func caseVars(i int, c Case) string {
+	var b strings.Builder
+	v := func(k string, val any) { fmt.Fprintf(&b, "%s=%s\n", k, shellQuote(fmt.Sprint(val))) }
+	v("NAME", domName(i))
+	v("CASE_NAME", c.Name)
+	v("TIMEOUT_US", c.Timeout.Microseconds())
+	v("CREATE_TIMEOUT_US", c.CreateTimeout.Microseconds())
+	v("CMD_TIMEOUT_S", max(1, int(c.CommandTimeout.Seconds())))
+	mode, size, ret := "none", 0, 0
+	if d := c.Disk; d != nil {
+		mode = "image"
+		if d.Image == "" {
+			mode, size = "empty", d.SizeMiB
+		}
+		if d.Return {
+			ret = 1
+		}
+	}
+	v("DISK_MODE", mode)
+	v("DISK_SIZE_MIB", size)
+	v("DISK_RETURN", ret)
+	shut := 0
+	if c.ShutdownAfterCommands {
+		shut = 1
+	}
+	v("SHUTDOWN_AFTER", shut)
+	ip := ""
+	if c.VIF {
+		ip = guestIP(c.MAC)
+	}
+	v("GUEST_IP", ip)
+	v("GUEST_MAC", c.MAC)
+	return b.String()
+}
