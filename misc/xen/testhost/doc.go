@@ -51,9 +51,10 @@
 //     domU;
 //   - debootstrap --variant=minbase bookworm makes the root, apt-get in a
 //     chroot adds xen-utils-4.17, xen-utils-common, xenstore-utils,
-//     iproute2, bridge-utils, busybox, procps, kmod, curl and iputils-ping
-//     (--no-install-recommends), with the same suites as the build machine
-//     (bookworm, -updates, -security) so that tools and hypervisor match;
+//     iproute2, bridge-utils, busybox, procps, kmod, curl, iputils-ping,
+//     dosfstools and mtools (--no-install-recommends), with the same
+//     suites as the build machine (bookworm, -updates, -security) so that
+//     tools and hypervisor match;
 //   - the modules dom0 needs (Xen backends, bridge, loop, tun, virtio),
 //     with their dependencies from modules.dep, go into the root, and our
 //     /init (dom0/init.sh); documentation, locales, python, perl, apt and

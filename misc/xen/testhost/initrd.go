@@ -89,12 +89,14 @@ func writeCases(w io.Writer, cases []Case, base int) error {
 			}
 			files[i].tools = append(files[i].tools, dst)
 		}
-		if c.Disk != nil && c.Disk.Image != "" {
-			st, err := os.Stat(c.Disk.Image)
-			if err != nil {
-				return err
+		for _, d := range c.Disks {
+			if d.Image != "" {
+				st, err := os.Stat(d.Image)
+				if err != nil {
+					return err
+				}
+				disks += st.Size()
 			}
-			disks += st.Size()
 		}
 	}
 	if total := bl.size + disks; total > maxInitrdFiles {
@@ -126,9 +128,11 @@ func writeCases(w io.Writer, cases []Case, base int) error {
 		for k, tool := range c.HostTools {
 			cw.Symlink(d+"/bin/"+filepath.Base(tool), files[i].tools[k])
 		}
-		if c.Disk != nil && c.Disk.Image != "" {
-			if err := cw.CopyFile(d+"/disk.img", 0o644, c.Disk.Image); err != nil {
-				return err
+		for k, disk := range c.Disks {
+			if disk.Image != "" {
+				if err := cw.CopyFile(d+"/"+diskFile(k), 0o644, disk.Image); err != nil {
+					return err
+				}
 			}
 		}
 		for k, cmd := range c.HostCommands {

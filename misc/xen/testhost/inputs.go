@@ -29,6 +29,8 @@ const (
 var rootPackages = []string{
 	"xen-utils-4.17", "xen-utils-common", "xenstore-utils", "iproute2",
 	"bridge-utils", "busybox", "procps", "kmod", "curl", "iputils-ping",
+	// The disk tests: a FAT file system made and checked in dom0.
+	"dosfstools", "mtools",
 }
 
 // dom0Modules are the kernel modules the dom0 root carries (with their
