@@ -166,14 +166,15 @@ func aptStamp() string {
 func (b *builder) aptVersions(ctx context.Context) (*aptResult, error) {
 	memo := filepath.Join(b.cfg.CacheDir, "apt-versions.json")
 	stamp := aptStamp()
+	pkgs := append([]string{hypervisorPackage, kernelMetaPackage}, rootPackages...)
 	if data, err := os.ReadFile(memo); err == nil {
 		var r aptResult
-		if json.Unmarshal(data, &r) == nil && r.Stamp == stamp && len(r.Versions) > 0 {
+		// The answer holds for the same apt state and the same packages.
+		if json.Unmarshal(data, &r) == nil && r.Stamp == stamp && len(r.Versions) > 0 && hasAll(r.Versions, pkgs) {
 			return &r, nil
 		}
 	}
 	r := &aptResult{Stamp: stamp}
-	pkgs := append([]string{hypervisorPackage, kernelMetaPackage}, rootPackages...)
 	vers, err := candidates(ctx, pkgs)
 	if err != nil && os.Geteuid() == 0 && !b.cfg.NoInstall {
 		// Perhaps the package lists are missing or stale.
@@ -216,6 +217,15 @@ func (b *builder) aptVersions(ctx context.Context) (*aptResult, error) {
 		}
 	}
 	return r, nil
+}
+
+func hasAll(vers map[string]string, pkgs []string) bool {
+	for _, p := range pkgs {
+		if vers[p] == "" {
+			return false
+		}
+	}
+	return true
 }
 
 func keyOf(text string) string {

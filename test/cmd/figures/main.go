@@ -6,7 +6,8 @@
 //
 //	cd test && go run ./cmd/figures [section...]
 //
-// Sections: patches, size, boot, gorun, memory, idle, fs, domu (default: all).
+// Sections: patches, size, boot, gorun, memory, idle, fs, domu, disk
+// (default: all).
 package main
 
 import (
@@ -105,10 +106,10 @@ func main() {
 	sections := map[string]bool{}
 	for _, a := range os.Args[1:] {
 		switch a {
-		case "patches", "size", "boot", "gorun", "memory", "idle", "fs", "domu":
+		case "patches", "size", "boot", "gorun", "memory", "idle", "fs", "domu", "disk":
 			sections[a] = true
 		default:
-			fatal("unknown section " + a + "; want patches, size, boot, gorun, memory, idle, fs or domu")
+			fatal("unknown section " + a + "; want patches, size, boot, gorun, memory, idle, fs, domu or disk")
 		}
 	}
 	want := func(s string) bool { return len(sections) == 0 || sections[s] }
@@ -140,6 +141,9 @@ func main() {
 	}
 	if want("domu") {
 		domUFigures(helloXen)
+	}
+	if want("disk") {
+		diskFigures(dir)
 	}
 }
 

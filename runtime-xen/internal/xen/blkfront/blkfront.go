@@ -3,7 +3,6 @@
 package blkfront
 
 import (
-	"cmp"
 	"context"
 	"errors"
 	"internal/strconv"
@@ -12,7 +11,6 @@ import (
 	"internal/xen/ring"
 	"internal/xen/xenbus"
 	"internal/xen/xenstore"
-	"slices"
 	"sync"
 	"syscall"
 	"time"
@@ -810,12 +808,13 @@ func Probe(ctx context.Context, cfg Config) ([]*Disk, []error) {
 		}
 		ok = append(ok, d)
 	}
-	slices.SortFunc(ok, func(a, b *Disk) int {
-		if a.vdev.disk != b.vdev.disk {
-			return cmp.Compare(a.vdev.disk, b.vdev.disk)
+	// By disk and partition (insertion: a domain has a few disks, and
+	// slices.SortFunc would cost every program its code).
+	for i := 1; i < len(ok); i++ {
+		for j := i; j > 0 && ok[j].vdev.before(ok[j-1].vdev); j-- {
+			ok[j], ok[j-1] = ok[j-1], ok[j]
 		}
-		return cmp.Compare(a.vdev.partition, b.vdev.partition)
-	})
+	}
 	// Two device numbers can name one disk (51712 and 768 are both disk
 	// 0): keep the first, as Linux's blkfront refuses the second.
 	out := ok[:0]

@@ -55,6 +55,10 @@ func parseVdev(id string) (vdev, error) {
 	return vdev{}, errVdev
 }
 
+func (v vdev) before(w vdev) bool {
+	return v.disk < w.disk || v.disk == w.disk && v.partition < w.partition
+}
+
 // name is the device file's name in /dev.
 func (v vdev) name() string {
 	// The disk number in bijective base 26: a..z, aa..az, ba, ...
