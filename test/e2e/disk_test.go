@@ -2,6 +2,7 @@ package e2e
 
 import (
 	"context"
+	"io"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -105,7 +106,16 @@ func TestDisks(t *testing.T) {
 		},
 		Timeout: slow,
 	}}
-	results := runCases(t, 40*time.Minute, cases...)
+	var log io.Writer
+	if testing.Verbose() {
+		log = os.Stderr
+	}
+	rctx, rcancel := context.WithTimeout(context.Background(), 30*time.Minute)
+	defer rcancel()
+	results, err := testhost.Run(rctx, testhost.Config{Host: h, Log: log}, cases)
+	if err != nil {
+		t.Fatalf("test host: %v", err)
+	}
 	res := map[string]testhost.Result{}
 	for _, r := range results {
 		res[r.Name] = r

@@ -253,7 +253,7 @@ func xlConfig(i int, c Case, f caseFiles) string {
 			if d.Shared != "" {
 				target = sharedDisk(d.Shared)
 			}
-			specs = append(specs, xlQuote(fmt.Sprintf("format=raw,vdev=%s,access=%s,target=%s", d.Vdev, access, target)))
+			specs = append(specs, xlQuote(fmt.Sprintf("format=raw,vdev=%s,access=%s,script=/xth/bin/xth-block,target=%s", d.Vdev, access, target)))
 		}
 		fmt.Fprintf(&b, "disk = [ %s ]\n", strings.Join(specs, ", "))
 	}

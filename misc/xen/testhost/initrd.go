@@ -19,6 +19,9 @@ var waitConsoleScript string
 //go:embed dom0/run-cmds.sh
 var runCmdsScript string
 
+//go:embed dom0/block.sh
+var blockScript string
+
 // maxInitrdFiles bounds what the cases may bring into dom0: dom0's root is
 // a tmpfs of half its memory (about 450 MiB), and the root itself uses
 // about 130 MiB of that.
@@ -110,6 +113,7 @@ func writeCases(w io.Writer, cases []Case, base int) error {
 	cw.File("xth/agent", 0o755, []byte(agentScript))
 	cw.File("xth/bin/xth-wait-console", 0o755, []byte(waitConsoleScript))
 	cw.File("xth/bin/xth-run-cmds", 0o755, []byte(runCmdsScript))
+	cw.File("xth/bin/xth-block", 0o755, []byte(blockScript))
 	cw.Dir("xth/files", 0o755)
 	cw.Dir("xth/blobs", 0o755)
 	for _, b := range bl.list {

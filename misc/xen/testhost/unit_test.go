@@ -158,7 +158,7 @@ func TestXLConfig(t *testing.T) {
 		`name = "xth-003"`, `type = "pvh"`, `kernel = "/xth/blobs/0"`, `ramdisk = "/xth/blobs/1"`,
 		"memory = 64", "vcpus = 1", `tsc_mode = "native"`, `on_poweroff = "preserve"`, `on_crash = "preserve"`,
 		`on_reboot = "preserve"`, `extra = "-msg \"a \\ b\""`, `vif = [ "bridge=xenbr0,mac=00:16:3e:00:00:0a" ]`,
-		`disk = [ "format=raw,vdev=xvda,access=ro,target=/xth/cases/003/disk.img" ]`, `cpuid = "host"`,
+		`disk = [ "format=raw,vdev=xvda,access=ro,script=/xth/bin/xth-block,target=/xth/cases/003/disk.img" ]`, `cpuid = "host"`,
 	} {
 		if !strings.Contains(cfg, want+"\n") {
 			t.Errorf("xl config lacks %s:\n%s", want, cfg)
@@ -186,7 +186,7 @@ func TestXLConfig(t *testing.T) {
 	if err != nil || len(c.Disks) != 3 || c.Disk != &c.Disks[0] || c.Disks[1].Vdev != "xvdb" || c.Disks[2].Vdev != "xvdz" {
 		t.Errorf("Disk and Disks: %+v, %v", c.Disks, err)
 	}
-	if cfg := xlConfig(0, c, caseFiles{kernel: "k"}); !strings.Contains(cfg, `disk = [ "format=raw,vdev=xvda,access=rw,target=/xth/cases/001/disk.img", "format=raw,vdev=xvdb,access=rw,target=/xth/cases/001/disk2.img", "format=raw,vdev=xvdz,access=rw,target=/xth/cases/001/disk3.img" ]`) {
+	if cfg := xlConfig(0, c, caseFiles{kernel: "k"}); !strings.Contains(cfg, `disk = [ "format=raw,vdev=xvda,access=rw,script=/xth/bin/xth-block,target=/xth/cases/001/disk.img", "format=raw,vdev=xvdb,access=rw,script=/xth/bin/xth-block,target=/xth/cases/001/disk2.img", "format=raw,vdev=xvdz,access=rw,script=/xth/bin/xth-block,target=/xth/cases/001/disk3.img" ]`) {
 		t.Errorf("xl.cfg:\n%s", cfg)
 	}
 }
@@ -215,7 +215,7 @@ func TestCaseVars(t *testing.T) {
 func TestScriptsParse(t *testing.T) {
 	for _, s := range []struct{ shell, name, text string }{
 		{"sh", "init.sh", initScript}, {"bash", "agent.sh", agentScript}, {"bash", "wait-console.sh", waitConsoleScript},
-		{"bash", "run-cmds.sh", runCmdsScript},
+		{"bash", "run-cmds.sh", runCmdsScript}, {"bash", "block.sh", blockScript},
 	} {
 		path, err := exec.LookPath(s.shell)
 		if err != nil {
