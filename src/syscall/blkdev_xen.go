@@ -79,10 +79,7 @@ func blockWrite(f *openFile, b []byte) (int, error) {
 		fsys.mu.Unlock()
 		return 0, EBADF
 	}
-	off := f.offset
-	if f.flags&O_APPEND != 0 {
-		off = f.node.blk.Size() // then ENOSPC, as on Linux
-	}
+	off := f.offset // Linux's block devices ignore O_APPEND too
 	fsys.mu.Unlock()
 	n, err := f.node.blk.WriteAt(b, off)
 	if n > 0 {

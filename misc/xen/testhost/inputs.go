@@ -61,8 +61,8 @@ var trimPaths = []string{
 	"usr/bin/perl*", "usr/lib/x86_64-linux-gnu/perl*", "usr/share/perl*",
 	"usr/lib/apt", "usr/bin/apt*", "usr/lib/x86_64-linux-gnu/libapt-*",
 	"var/lib/dpkg/info/*", "var/cache/debconf/*",
-	// Character set conversion modules (iconv); nothing here uses them.
-	"usr/lib/x86_64-linux-gnu/gconv",
+	// (The iconv modules in usr/lib/x86_64-linux-gnu/gconv stay: mtools
+	// converts file names with them.)
 }
 
 type inputs struct {
