@@ -55,7 +55,7 @@ func TestDisks(t *testing.T) {
 	img := image(t, "disk")
 	checker := hostTool(t, "disk")
 	fat := moduleImage(t, "fatfs")
-	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Minute) // a cold build of the test host included
 	defer cancel()
 	h, err := testhost.Build(ctx, testhost.BuildConfig{})
 	if err != nil {
