@@ -89,7 +89,7 @@ func diskFigures(dir string) {
 	}
 	fmt.Print(b.String())
 	for _, r := range results {
-		fmt.Printf("%s: %s\n", r.Name, r.Summary())
+		fmt.Println(r.Summary())
 	}
 }
 
