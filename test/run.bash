@@ -79,9 +79,11 @@ suite upstream-api "$top" go test -count=1 cmd/api -run TestCheck -check
 # Host tests of the Xen protocol code in the runtime-xen packages.
 suite host-runtime-xen "$top" go test -count=1 internal/runtime/xen internal/xen/...
 # The toolchain and end-to-end tests.
-# Under QEMU TCG a loaded machine is several times slower: more than go
-# test's default 10 minutes per package.
-suite test "$top/test" go test -count=1 -timeout 30m ./...
+# Under QEMU TCG a loaded machine is several times slower, and the e2e
+# tests boot the test host (the disk tests' batch takes about 8 minutes, a
+# cold build of the test host several more): more than go test's default
+# 10 minutes per package.
+suite test "$top/test" go test -count=1 -timeout 45m ./...
 suite misc-xen "$top/misc/xen" go test -count=1 -timeout 30m ./...
 # GOOS=xen go test of the core standard-library packages, as a table.
 suite std-core "$top/test" go run ./cmd/stdtest -o "$top/_build/test-logs/std-core.md"

@@ -10,9 +10,9 @@
 // access, directory entries are listed in creation order, and times come from
 // the wall clock.
 //
-// The tree starts with /, /dev (console, null, stdin, stdout, stderr), /etc
-// (hosts, passwd, group), /root and /tmp (mode 1777); the runtime may unpack a
-// boot module into it before main.
+// The tree starts with /, /dev (console, null, stdin, stdout, stderr, and the
+// domain's disks: blkdev_xen.go), /etc (hosts, passwd, group), /root and /tmp
+// (mode 1777); the runtime may unpack a boot module into it before main.
 
 package syscall
 
@@ -46,6 +46,7 @@ const (
 	devNone devKind = iota
 	devNull
 	devConsole
+	devBlock // a disk: inode.blk
 )
 
 type inode struct {
@@ -63,8 +64,9 @@ type inode struct {
 	parent  *inode             // directory: its parent (/ is its own)
 	nextSeq uint64             // directory: order of the next entry
 	target  string             // symbolic link
-	dev     devKind            // character device
+	dev     devKind            // character or block device
 	stderr  bool               // devConsole: the program's stderr (consoleFD)
+	blk     blockDevice        // block device
 	pipe    *pipe              // FIFO
 }
 
@@ -102,6 +104,7 @@ type openFile struct {
 type fileSystem struct {
 	mu      sync.Mutex
 	root    *inode
+	dev     *inode // /dev, where the disks appear
 	cwd     *inode
 	cwdPath string
 	fds     []*openFile // index: fd; nil: free
@@ -118,6 +121,7 @@ func init() {
 	fsys.umask = 022
 	dev := fsys.newDir(0755, fsys.root)
 	fsys.link(fsys.root, "dev", dev)
+	fsys.dev = dev
 	// /etc: what the standard library reads to resolve localhost and the
 	// user (the program runs as root); a boot module may replace them.
 	etc := fsys.newDir(0755, fsys.root)
@@ -276,6 +280,9 @@ func (fs *fileSystem) walk(dir *inode, path string, follow bool, links *int) (*i
 			continue
 		}
 		e, ok := cur.entries[name]
+		if !ok && cur == fs.dev && fs.probeDevices() {
+			e, ok = cur.entries[name]
+		}
 		if !ok {
 			return nil, ENOENT
 		}
@@ -355,6 +362,9 @@ func (fs *fileSystem) parentOf(dir *inode, path string) (parent *inode, name str
 	}
 	if !parent.isDir() {
 		return nil, "", false, ENOTDIR
+	}
+	if parent == fs.dev {
+		fs.probeDevices()
 	}
 	if name == "" { // path was "/"
 		name = "."
@@ -440,6 +450,9 @@ func (fs *fileSystem) openat(dirfd int, path string, flags int, perm uint32) (in
 	acc := flags & O_ACCMODE
 	if n.isDir() && (acc != O_RDONLY || flags&O_TRUNC != 0) {
 		return -1, EISDIR
+	}
+	if n.dev == devBlock && acc != O_RDONLY && n.blk.ReadOnly() {
+		return -1, EROFS
 	}
 	if flags&O_DIRECTORY != 0 && !n.isDir() {
 		return -1, ENOTDIR
@@ -528,6 +541,9 @@ func Read(fd int, b []byte) (int, error) {
 		fsys.mu.Unlock()
 		return consoleRead(b)
 	}
+	if f.node.dev == devBlock {
+		return blockRead(f, b) // unlocks
+	}
 	defer fsys.mu.Unlock()
 	if p := f.node.pipe; p != nil {
 		return p.read(f, b)
@@ -539,13 +555,16 @@ func Read(fd int, b []byte) (int, error) {
 
 func Pread(fd int, b []byte, offset int64) (int, error) {
 	fsys.mu.Lock()
-	defer fsys.mu.Unlock()
 	f, err := fsys.file(fd)
+	if err == nil && offset < 0 {
+		err = EINVAL
+	}
+	if err == nil && f.node.dev == devBlock {
+		return blockPread(f, b, offset) // unlocks
+	}
+	defer fsys.mu.Unlock()
 	if err != nil {
 		return 0, err
-	}
-	if offset < 0 {
-		return 0, EINVAL
 	}
 	if f.node.dev != devNone || f.node.pipe != nil {
 		return 0, ESPIPE
@@ -587,6 +606,9 @@ func Write(fd int, b []byte) (int, error) {
 		consoleWrite(f.node.consoleFD(), b)
 		return len(b), nil
 	}
+	if f.node.dev == devBlock {
+		return blockWrite(f, b) // unlocks
+	}
 	defer fsys.mu.Unlock()
 	if p := f.node.pipe; p != nil {
 		return p.write(f, b)
@@ -602,13 +624,16 @@ func Write(fd int, b []byte) (int, error) {
 
 func Pwrite(fd int, b []byte, offset int64) (int, error) {
 	fsys.mu.Lock()
-	defer fsys.mu.Unlock()
 	f, err := fsys.file(fd)
+	if err == nil && offset < 0 {
+		err = EINVAL
+	}
+	if err == nil && f.node.dev == devBlock {
+		return blockPwrite(f, b, offset) // unlocks
+	}
+	defer fsys.mu.Unlock()
 	if err != nil {
 		return 0, err
-	}
-	if offset < 0 {
-		return 0, EINVAL
 	}
 	if f.node.dev != devNone || f.node.pipe != nil {
 		return 0, ESPIPE
@@ -692,11 +717,16 @@ func Seek(fd int, offset int64, whence int) (int64, error) {
 		base = f.offset
 	case SEEK_END:
 		base = int64(len(f.node.data))
+		if f.node.dev == devBlock {
+			base = f.node.blk.Size()
+		}
 	default:
 		return 0, EINVAL
 	}
 	off := base + offset
-	if off < 0 {
+	if off < 0 || f.node.dev == devBlock && off > f.node.blk.Size() {
+		// Linux's block devices cannot seek past their end either
+		// (fixed_size_llseek).
 		return 0, EINVAL
 	}
 	f.offset = off
@@ -708,8 +738,11 @@ func Seek(fd int, offset int64, whence int) (int64, error) {
 
 func Fsync(fd int) error {
 	fsys.mu.Lock()
-	defer fsys.mu.Unlock()
-	_, err := fsys.file(fd)
+	f, err := fsys.file(fd)
+	fsys.mu.Unlock()
+	if err == nil && f.node.dev == devBlock {
+		return blockErrno(f.node.blk.Flush())
+	}
 	return err
 }
 
@@ -740,6 +773,13 @@ func (n *inode) stat(st *Stat_t) {
 		st.Rdev = 5<<8 | 1 // as Linux's /dev/console
 	case n.dev == devNull:
 		st.Rdev = 1<<8 | 3
+	case n.dev == devBlock:
+		// Size is the disk's (Linux's stat says 0 for a block device;
+		// programs here find the size either way, from Stat or from
+		// Seek(0, io.SeekEnd)).
+		st.Size, st.Blocks = n.blk.Size(), 0
+		st.Rdev = n.blk.Rdev()
+		st.Blksize = int64(n.blk.BlockSize())
 	}
 }
 
@@ -1198,6 +1238,9 @@ func ReadDirent(fd int, buf []byte) (int, error) {
 		return 0, ENOTDIR
 	}
 	if f.dirNames == nil {
+		if d == fsys.dev {
+			fsys.probeDevices()
+		}
 		f.dirNames = sortedNames(d)
 	}
 	n := 0
@@ -1258,6 +1301,8 @@ func direntTypeOf(n *inode) uint8 {
 		return DT_LNK
 	case S_IFCHR:
 		return DT_CHR
+	case S_IFBLK:
+		return DT_BLK
 	case S_IFIFO:
 		return DT_FIFO
 	}

@@ -24,6 +24,12 @@ type Disk struct {
 	ReadOnly bool
 	// Return brings the image back after the case (Result.DiskImage).
 	Return bool
+	// Shared names a disk image in dom0 that outlives the case: later
+	// cases of the run with the same Shared name get the same file (to
+	// read back in a second guest what a first one wrote, or to compare
+	// two guests on one file). The first case to use it creates it from
+	// Image, or empty of SizeMiB.
+	Shared string
 }
 
 // Case is one guest run on the test host.
@@ -48,6 +54,10 @@ type Case struct {
 	MAC string
 	// Disk, if set, gives the guest a PV disk.
 	Disk *Disk
+	// Disks are more PV disks, after Disk. Their default Vdevs follow
+	// Disk's by position (xvdb, xvdc, ...); host commands find their
+	// images as DISK2, DISK3, ...
+	Disks []Disk
 	// BeforeCommands are bash command strings run in dom0 after xl
 	// create has built the domain and before it starts (it is created
 	// paused and unpaused after them): to write xenstore keys the guest
@@ -144,20 +154,32 @@ func normalize(i int, c Case) (Case, error) {
 		return c, fmt.Errorf("testhost: case %s: bad MAC %q", c.Name, c.MAC)
 	}
 	c.MAC = strings.ToLower(c.MAC)
-	if d := c.Disk; d != nil {
-		d2 := *d
-		if d2.Vdev == "" {
-			d2.Vdev = "xvda"
+	// All disks in c.Disks, Disk first.
+	var disks []Disk
+	if c.Disk != nil {
+		disks = append(disks, *c.Disk)
+	}
+	disks = append(disks, c.Disks...)
+	for k := range disks {
+		d := &disks[k]
+		if d.Vdev == "" {
+			d.Vdev = "xvd" + string(rune('a'+k))
 		}
-		if d2.Image == "" && d2.SizeMiB <= 0 {
+		if d.Image == "" && d.SizeMiB <= 0 && d.Shared == "" {
 			return c, fmt.Errorf("testhost: case %s: a Disk needs Image or SizeMiB", c.Name)
 		}
-		if d2.Image != "" {
-			if st, err := os.Stat(d2.Image); err != nil || !st.Mode().IsRegular() {
-				return c, fmt.Errorf("testhost: case %s: disk image %s is not a readable file", c.Name, d2.Image)
+		if d.Shared != "" && !sharedRE.MatchString(d.Shared) {
+			return c, fmt.Errorf("testhost: case %s: bad Shared disk name %q", c.Name, d.Shared)
+		}
+		if d.Image != "" {
+			if st, err := os.Stat(d.Image); err != nil || !st.Mode().IsRegular() {
+				return c, fmt.Errorf("testhost: case %s: disk image %s is not a readable file", c.Name, d.Image)
 			}
 		}
-		c.Disk = &d2
+	}
+	c.Disk, c.Disks = nil, disks
+	if len(disks) > 0 {
+		c.Disk = &c.Disks[0]
 	}
 	if strings.ContainsAny(c.Cmdline, "\n\x00") {
 		return c, fmt.Errorf("testhost: case %s: newline or NUL in the command line", c.Name)
@@ -236,12 +258,20 @@ func xlConfig(i int, c Case, f caseFiles) string {
 	if c.VIF {
 		fmt.Fprintf(&b, "vif = [ %s ]\n", xlQuote("bridge=xenbr0,mac="+c.MAC))
 	}
-	if d := c.Disk; d != nil {
-		access := "rw"
-		if d.ReadOnly {
-			access = "ro"
+	if len(c.Disks) > 0 {
+		var specs []string
+		for k, d := range c.Disks {
+			access := "rw"
+			if d.ReadOnly {
+				access = "ro"
+			}
+			target := dir + "/" + diskFile(k)
+			if d.Shared != "" {
+				target = sharedDisk(d.Shared)
+			}
+			specs = append(specs, xlQuote(fmt.Sprintf("format=raw,vdev=%s,access=%s,script=/xth/bin/xth-block,target=%s", d.Vdev, access, target)))
 		}
-		fmt.Fprintf(&b, "disk = [ %s ]\n", xlQuote(fmt.Sprintf("format=raw,vdev=%s,access=%s,target=%s/disk.img", d.Vdev, access, dir)))
+		fmt.Fprintf(&b, "disk = [ %s ]\n", strings.Join(specs, ", "))
 	}
 	for _, l := range c.XLConfig {
 		b.WriteString(l)
@@ -259,19 +289,23 @@ func caseVars(i int, c Case) string {
 	v("TIMEOUT_US", c.Timeout.Microseconds())
 	v("CREATE_TIMEOUT_US", c.CreateTimeout.Microseconds())
 	v("CMD_TIMEOUT_S", max(1, int(c.CommandTimeout.Seconds())))
-	mode, size, ret := "none", 0, 0
-	if d := c.Disk; d != nil {
-		mode = "image"
+	// One "FILE MODE SIZE_MIB RETURN [SHARED]" line a disk.
+	var specs strings.Builder
+	for k, d := range c.Disks {
+		mode, size, ret := "image", 0, 0
 		if d.Image == "" {
 			mode, size = "empty", d.SizeMiB
 		}
 		if d.Return {
 			ret = 1
 		}
+		fmt.Fprintf(&specs, "%s %s %d %d", diskFile(k), mode, size, ret)
+		if d.Shared != "" {
+			fmt.Fprintf(&specs, " %s", sharedDisk(d.Shared))
+		}
+		specs.WriteByte('\n')
 	}
-	v("DISK_MODE", mode)
-	v("DISK_SIZE_MIB", size)
-	v("DISK_RETURN", ret)
+	v("DISK_SPECS", specs.String())
 	shut := 0
 	if c.ShutdownAfterCommands {
 		shut = 1
@@ -290,3 +324,17 @@ func caseVars(i int, c Case) string {
 	v("LIVE", live)
 	return b.String()
 }
+
+// diskFile is the name of disk k's image in the case's directories in
+// dom0: disk.img, disk2.img, ...
+func diskFile(k int) string {
+	if k == 0 {
+		return "disk.img"
+	}
+	return fmt.Sprintf("disk%d.img", k+1)
+}
+
+var sharedRE = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._-]*$`)
+
+// sharedDisk is the dom0 path of a Shared disk.
+func sharedDisk(name string) string { return "/xth/shared/" + name + ".img" }

@@ -24,6 +24,13 @@
 // write xenstore keys the guest reads at boot) and after it has stopped
 // (AfterCommands).
 //
+// Disks (Disk, Disks) are files in dom0's RAM, attached through a loop
+// device and blkback by a hotplug script of our own (dom0/block.sh, a few
+// forks where Xen's block script makes hundreds); a disk can be Shared by
+// name between the cases of a run (write in one guest, read in the next).
+// LinuxGuest makes a Linux PVH domU (Debian's kernel over dom0's own root)
+// for comparisons with Go guests on the same host.
+//
 // Run boots the test host once for all cases, runs them one after another
 // (each case gets a fresh domain; a case that hangs is destroyed at its
 // timeout and the next one runs), powers off and returns one Result per
@@ -51,9 +58,10 @@
 //     domU;
 //   - debootstrap --variant=minbase bookworm makes the root, apt-get in a
 //     chroot adds xen-utils-4.17, xen-utils-common, xenstore-utils,
-//     iproute2, bridge-utils, busybox, procps, kmod, curl and iputils-ping
-//     (--no-install-recommends), with the same suites as the build machine
-//     (bookworm, -updates, -security) so that tools and hypervisor match;
+//     iproute2, bridge-utils, busybox, procps, kmod, curl, iputils-ping,
+//     dosfstools and mtools (--no-install-recommends), with the same
+//     suites as the build machine (bookworm, -updates, -security) so that
+//     tools and hypervisor match;
 //   - the modules dom0 needs (Xen backends, bridge, loop, tun, virtio),
 //     with their dependencies from modules.dep, go into the root, and our
 //     /init (dom0/init.sh); documentation, locales, python, perl, apt and

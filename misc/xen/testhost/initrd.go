@@ -19,6 +19,9 @@ var waitConsoleScript string
 //go:embed dom0/run-cmds.sh
 var runCmdsScript string
 
+//go:embed dom0/block.sh
+var blockScript string
+
 // maxInitrdFiles bounds what the cases may bring into dom0: dom0's root is
 // a tmpfs of half its memory (about 450 MiB), and the root itself uses
 // about 130 MiB of that.
@@ -89,12 +92,14 @@ func writeCases(w io.Writer, cases []Case, base int) error {
 			}
 			files[i].tools = append(files[i].tools, dst)
 		}
-		if c.Disk != nil && c.Disk.Image != "" {
-			st, err := os.Stat(c.Disk.Image)
-			if err != nil {
-				return err
+		for _, d := range c.Disks {
+			if d.Image != "" {
+				st, err := os.Stat(d.Image)
+				if err != nil {
+					return err
+				}
+				disks += st.Size()
 			}
-			disks += st.Size()
 		}
 	}
 	if total := bl.size + disks; total > maxInitrdFiles {
@@ -108,6 +113,7 @@ func writeCases(w io.Writer, cases []Case, base int) error {
 	cw.File("xth/agent", 0o755, []byte(agentScript))
 	cw.File("xth/bin/xth-wait-console", 0o755, []byte(waitConsoleScript))
 	cw.File("xth/bin/xth-run-cmds", 0o755, []byte(runCmdsScript))
+	cw.File("xth/bin/xth-block", 0o755, []byte(blockScript))
 	cw.Dir("xth/files", 0o755)
 	cw.Dir("xth/blobs", 0o755)
 	for _, b := range bl.list {
@@ -126,9 +132,11 @@ func writeCases(w io.Writer, cases []Case, base int) error {
 		for k, tool := range c.HostTools {
 			cw.Symlink(d+"/bin/"+filepath.Base(tool), files[i].tools[k])
 		}
-		if c.Disk != nil && c.Disk.Image != "" {
-			if err := cw.CopyFile(d+"/disk.img", 0o644, c.Disk.Image); err != nil {
-				return err
+		for k, disk := range c.Disks {
+			if disk.Image != "" {
+				if err := cw.CopyFile(d+"/"+diskFile(k), 0o644, disk.Image); err != nil {
+					return err
+				}
 			}
 		}
 		for k, cmd := range c.HostCommands {

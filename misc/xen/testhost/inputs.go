@@ -29,6 +29,8 @@ const (
 var rootPackages = []string{
 	"xen-utils-4.17", "xen-utils-common", "xenstore-utils", "iproute2",
 	"bridge-utils", "busybox", "procps", "kmod", "curl", "iputils-ping",
+	// The disk tests: a FAT file system made and checked in dom0.
+	"dosfstools", "mtools",
 }
 
 // dom0Modules are the kernel modules the dom0 root carries (with their
@@ -59,8 +61,8 @@ var trimPaths = []string{
 	"usr/bin/perl*", "usr/lib/x86_64-linux-gnu/perl*", "usr/share/perl*",
 	"usr/lib/apt", "usr/bin/apt*", "usr/lib/x86_64-linux-gnu/libapt-*",
 	"var/lib/dpkg/info/*", "var/cache/debconf/*",
-	// Character set conversion modules (iconv); nothing here uses them.
-	"usr/lib/x86_64-linux-gnu/gconv",
+	// (The iconv modules in usr/lib/x86_64-linux-gnu/gconv stay: mtools
+	// converts file names with them.)
 }
 
 type inputs struct {
@@ -164,14 +166,15 @@ func aptStamp() string {
 func (b *builder) aptVersions(ctx context.Context) (*aptResult, error) {
 	memo := filepath.Join(b.cfg.CacheDir, "apt-versions.json")
 	stamp := aptStamp()
+	pkgs := append([]string{hypervisorPackage, kernelMetaPackage}, rootPackages...)
 	if data, err := os.ReadFile(memo); err == nil {
 		var r aptResult
-		if json.Unmarshal(data, &r) == nil && r.Stamp == stamp && len(r.Versions) > 0 {
+		// The answer holds for the same apt state and the same packages.
+		if json.Unmarshal(data, &r) == nil && r.Stamp == stamp && len(r.Versions) > 0 && hasAll(r.Versions, pkgs) {
 			return &r, nil
 		}
 	}
 	r := &aptResult{Stamp: stamp}
-	pkgs := append([]string{hypervisorPackage, kernelMetaPackage}, rootPackages...)
 	vers, err := candidates(ctx, pkgs)
 	if err != nil && os.Geteuid() == 0 && !b.cfg.NoInstall {
 		// Perhaps the package lists are missing or stale.
@@ -214,6 +217,15 @@ func (b *builder) aptVersions(ctx context.Context) (*aptResult, error) {
 		}
 	}
 	return r, nil
+}
+
+func hasAll(vers map[string]string, pkgs []string) bool {
+	for _, p := range pkgs {
+		if vers[p] == "" {
+			return false
+		}
+	}
+	return true
 }
 
 func keyOf(text string) string {

@@ -7,6 +7,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strconv"
 	"strings"
 	"time"
@@ -68,8 +69,11 @@ type Result struct {
 	// DiskImage is the path of the disk image after the case, when
 	// Disk.Return was set.
 	DiskImage string
-	DomID     int
-	GuestIP   string // the address dom0's DHCP gives the vif, if known
+	// DiskImages are the paths of all the disks' images after the case,
+	// by position (Disk first), "" for those not returned.
+	DiskImages []string
+	DomID      int
+	GuestIP    string // the address dom0's DHCP gives the vif, if known
 
 	// Timings, measured in dom0 (with a 50 ms polling granularity).
 	Create          time.Duration // xl create until the domain runs (built, devices attached, unpaused)
@@ -208,7 +212,7 @@ func (rep *Report) parseResults(path string, cases []Case, base int, resultDir f
 			continue
 		}
 		name := strings.TrimPrefix(hdr.Name, "./")
-		if strings.HasSuffix(name, "/disk.img") {
+		if diskImageRE.MatchString(name) {
 			// Returned disk images go to files, not memory.
 			d, err := resultDir()
 			if err != nil {
@@ -257,6 +261,9 @@ func (rep *Report) parseResults(path string, cases []Case, base int, resultDir f
 	}
 	return nil
 }
+
+// diskImageRE matches returned disk images in the results (diskFile).
+var diskImageRE = regexp.MustCompile(`/disk[0-9]*\.img$`)
 
 var shutdownReasons = map[string]string{
 	"0": "poweroff", "1": "reboot", "2": "suspend", "3": "crash", "4": "watchdog", "5": "soft_reset",
@@ -346,8 +353,11 @@ func caseResult(i int, c Case, files map[string][]byte) Result {
 			r.Files[rel] = data
 		}
 	}
-	if p, ok := files[d+"disk.img"]; ok {
-		r.DiskImage = string(p)
+	for k := range c.Disks {
+		r.DiskImages = append(r.DiskImages, string(files[d+diskFile(k)]))
+	}
+	if len(r.DiskImages) > 0 {
+		r.DiskImage = r.DiskImages[0]
 	}
 	return r
 }

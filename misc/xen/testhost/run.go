@@ -208,12 +208,15 @@ func (cfg *Config) boot(ctx context.Context, dir string, h *Host, cases []Case, 
 	if resMiB == 0 {
 		resMiB = 256
 		for _, c := range cases {
-			if c.Disk != nil && c.Disk.Return {
-				if c.Disk.Image != "" {
-					st, _ := os.Stat(c.Disk.Image)
+			for _, d := range c.Disks {
+				if !d.Return {
+					continue
+				}
+				if d.Image != "" {
+					st, _ := os.Stat(d.Image)
 					resMiB += int(st.Size()>>20) + 1
 				} else {
-					resMiB += c.Disk.SizeMiB
+					resMiB += d.SizeMiB
 				}
 			}
 		}

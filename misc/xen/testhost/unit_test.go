@@ -158,7 +158,7 @@ func TestXLConfig(t *testing.T) {
 		`name = "xth-003"`, `type = "pvh"`, `kernel = "/xth/blobs/0"`, `ramdisk = "/xth/blobs/1"`,
 		"memory = 64", "vcpus = 1", `tsc_mode = "native"`, `on_poweroff = "preserve"`, `on_crash = "preserve"`,
 		`on_reboot = "preserve"`, `extra = "-msg \"a \\ b\""`, `vif = [ "bridge=xenbr0,mac=00:16:3e:00:00:0a" ]`,
-		`disk = [ "format=raw,vdev=xvda,access=ro,target=/xth/cases/003/disk.img" ]`, `cpuid = "host"`,
+		`disk = [ "format=raw,vdev=xvda,access=ro,script=/xth/bin/xth-block,target=/xth/cases/003/disk.img" ]`, `cpuid = "host"`,
 	} {
 		if !strings.Contains(cfg, want+"\n") {
 			t.Errorf("xl config lacks %s:\n%s", want, cfg)
@@ -182,6 +182,13 @@ func TestXLConfig(t *testing.T) {
 	if _, err := normalize(0, Case{Kernel: k, Disk: &Disk{}}); err == nil {
 		t.Error("empty Disk accepted")
 	}
+	c, err = normalize(0, Case{Kernel: k, Disk: &Disk{SizeMiB: 1}, Disks: []Disk{{SizeMiB: 2}, {SizeMiB: 3, Vdev: "xvdz"}}})
+	if err != nil || len(c.Disks) != 3 || c.Disk != &c.Disks[0] || c.Disks[1].Vdev != "xvdb" || c.Disks[2].Vdev != "xvdz" {
+		t.Errorf("Disk and Disks: %+v, %v", c.Disks, err)
+	}
+	if cfg := xlConfig(0, c, caseFiles{kernel: "k"}); !strings.Contains(cfg, `disk = [ "format=raw,vdev=xvda,access=rw,script=/xth/bin/xth-block,target=/xth/cases/001/disk.img", "format=raw,vdev=xvdb,access=rw,script=/xth/bin/xth-block,target=/xth/cases/001/disk2.img", "format=raw,vdev=xvdz,access=rw,script=/xth/bin/xth-block,target=/xth/cases/001/disk3.img" ]`) {
+		t.Errorf("xl.cfg:\n%s", cfg)
+	}
 }
 
 // TestCaseVars checks that vars.sh reads back in bash what Go wrote.
@@ -193,12 +200,13 @@ func TestCaseVars(t *testing.T) {
 	name := `it's "quoted" $HOME; $(false) \`
 	f := filepath.Join(t.TempDir(), "vars.sh")
 	os.WriteFile(f, []byte(caseVars(4, Case{Name: name, Timeout: 90 * time.Second, CreateTimeout: time.Minute,
-		CommandTimeout: 1500 * time.Millisecond, VIF: true, MAC: defaultMAC, Disk: &Disk{SizeMiB: 3, Return: true}})), 0o644)
-	out, err := exec.Command(bash, "-c", `. "$1"; printf '%s|' "$CASE_NAME" "$NAME" "$TIMEOUT_US" "$CREATE_TIMEOUT_US" "$CMD_TIMEOUT_S" "$DISK_MODE" "$DISK_SIZE_MIB" "$DISK_RETURN" "$GUEST_IP"`, "-", f).Output()
+		CommandTimeout: 1500 * time.Millisecond, VIF: true, MAC: defaultMAC,
+		Disks: []Disk{{SizeMiB: 3, Return: true}, {Image: "img"}}})), 0o644)
+	out, err := exec.Command(bash, "-c", `. "$1"; printf '%s|' "$CASE_NAME" "$NAME" "$TIMEOUT_US" "$CREATE_TIMEOUT_US" "$CMD_TIMEOUT_S" "$DISK_SPECS" "$GUEST_IP"`, "-", f).Output()
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := name + "|xth-005|90000000|60000000|1|empty|3|1|10.0.0.2|"
+	want := name + "|xth-005|90000000|60000000|1|disk.img empty 3 1\ndisk2.img image 0 0\n|10.0.0.2|"
 	if string(out) != want {
 		t.Errorf("got  %q\nwant %q", out, want)
 	}
@@ -207,7 +215,7 @@ func TestCaseVars(t *testing.T) {
 func TestScriptsParse(t *testing.T) {
 	for _, s := range []struct{ shell, name, text string }{
 		{"sh", "init.sh", initScript}, {"bash", "agent.sh", agentScript}, {"bash", "wait-console.sh", waitConsoleScript},
-		{"bash", "run-cmds.sh", runCmdsScript},
+		{"bash", "run-cmds.sh", runCmdsScript}, {"bash", "block.sh", blockScript},
 	} {
 		path, err := exec.LookPath(s.shell)
 		if err != nil {

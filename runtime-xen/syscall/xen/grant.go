@@ -30,14 +30,11 @@ var (
 
 // NewPage returns a new zeroed page-aligned page of memory, to grant.
 func NewPage() []byte {
-	// The allocator's 4096-byte size class keeps its objects 4096-aligned;
-	// allocate twice the size and align by hand should that ever change.
-	if p := make([]byte, PageSize); uintptr(unsafe.Pointer(&p[0]))%PageSize == 0 {
-		return p
+	p, _, err := gnttab.AllocPages(1)
+	if err != nil {
+		panic("xen: NewPage: " + err.Error())
 	}
-	p := make([]byte, 2*PageSize)
-	off := PageSize - int(uintptr(unsafe.Pointer(&p[0]))%PageSize)
-	return p[off : off+PageSize : off+PageSize]
+	return p
 }
 
 // Grant lets domain domid map or copy page (PageSize bytes starting at a

@@ -6,8 +6,9 @@
 //
 //	cd test && go run ./cmd/figures [section...]
 //
-// Sections: patches, size, boot, gorun, memory, idle, fs, domu, hotpath, and
-// the network stack's netsize, netmem, netidle, netperf (net.go) (default: all).
+// Sections: patches, size, boot, gorun, memory, idle, fs, domu, hotpath, disk,
+// and the network stack's netsize, netmem, netidle, netperf (net.go)
+// (default: all).
 package main
 
 import (
@@ -105,11 +106,11 @@ func main() {
 	sections := map[string]bool{}
 	for _, a := range os.Args[1:] {
 		switch a {
-		case "patches", "size", "boot", "gorun", "memory", "idle", "fs", "domu", "hotpath",
+		case "patches", "size", "boot", "gorun", "memory", "idle", "fs", "domu", "hotpath", "disk",
 			"netsize", "netmem", "netidle", "netperf":
 			sections[a] = true
 		default:
-			fatal("unknown section " + a + "; want patches, size, boot, gorun, memory, idle, fs, domu, hotpath, netsize, netmem, netidle or netperf")
+			fatal("unknown section " + a + "; want patches, size, boot, gorun, memory, idle, fs, domu, hotpath, disk, netsize, netmem, netidle or netperf")
 		}
 	}
 	want := func(s string) bool { return len(sections) == 0 || sections[s] }
@@ -156,6 +157,9 @@ func main() {
 	}
 	if want("netperf") {
 		netPerf(dir)
+	}
+	if want("disk") {
+		diskFigures(dir)
 	}
 }
 

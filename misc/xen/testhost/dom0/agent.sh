@@ -11,7 +11,8 @@
 #   vars.sh        shell variables: NAME, CASE_NAME, TIMEOUT_US, ...
 #   xl.cfg         the domain configuration (kernels and ramdisks are in
 #                  /xth/blobs, shared between cases)
-#   disk.img       the disk image, if the case has one
+#   disk.img       the disk images, if the case has disks (disk2.img, ...
+#                  for the second and later ones; DISK_SPECS in vars.sh)
 #   during-K.sh    host commands run while the guest runs
 #   after-K.sh     host commands run after it stopped
 # Results in /xth/results/NNN:
@@ -24,7 +25,7 @@
 #   vcpu.txt       xenctx -a: the guest's registers when it timed out
 #   during-K.{out,err,rc,time}, after-K.{...}
 #   files/         whatever the host commands put into $OUT
-#   disk.img       the disk image after the case, when asked for
+#   disk.img       the disk images after the case, when asked for
 
 set -u
 export PATH=/xth/bin:/usr/lib/xen-4.17/bin:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
@@ -124,12 +125,32 @@ for dir in "${cases[@]}"; do
 	save_results
 	msg "case $idx/$ncases $CASE_NAME: starting"
 
-	if [ "$DISK_MODE" = empty ]; then
-		truncate -s "${DISK_SIZE_MIB}M" "$dir/disk.img"
-	fi
+	# DISK_SPECS: one "FILE MODE SIZE_MIB RETURN [SHARED]" line a disk;
+	# a shared disk lives in /xth/shared across cases, made by the first.
+	k=0
+	DISK=$dir/disk.img
+	while read -r dfile dmode dsize dret dshared; do
+		[ -n "$dfile" ] || continue
+		k=$((k + 1))
+		path=$dir/$dfile
+		if [ -n "$dshared" ]; then
+			mkdir -p /xth/shared
+			if [ ! -e "$dshared" ]; then
+				if [ "$dmode" = empty ]; then
+					truncate -s "${dsize}M" "$dshared"
+				else
+					mv "$path" "$dshared"
+				fi
+			fi
+			path=$dshared
+		elif [ "$dmode" = empty ]; then
+			truncate -s "${dsize}M" "$path"
+		fi
+		if [ $k -eq 1 ]; then DISK=$path; else export "DISK$k=$path"; fi
+	done <<<"$DISK_SPECS"
 	log=/var/log/xen/console/guest-$NAME.log
 	rm -f "$log"
-	export DOMNAME=$NAME GUEST_IP GUEST_MAC CONSOLE=$log DISK=$dir/disk.img \
+	export DOMNAME=$NAME GUEST_IP GUEST_MAC CONSOLE=$log DISK \
 		OUT=$out/files DOMID= XTH_DIR=$dir XTH_OUT=$out CMD_TIMEOUT_S SHUTDOWN_AFTER
 
 	# A live case's console log goes to the live port as it grows, from
@@ -251,10 +272,14 @@ for dir in "${cases[@]}"; do
 		wait $livepids 2>/dev/null
 		exec 7>&-
 	fi
-	if [ "$DISK_RETURN" = 1 ] && [ -e "$dir/disk.img" ]; then
-		cp --sparse=always "$dir/disk.img" "$out/disk.img"
-	fi
-	rm -f "$dir/disk.img"
+	while read -r dfile dmode dsize dret dshared; do
+		[ -n "$dfile" ] || continue
+		path=${dshared:-$dir/$dfile}
+		if [ "$dret" = 1 ] && [ -e "$path" ]; then
+			cp --sparse=always "$path" "$out/$dfile"
+		fi
+		rm -f "$dir/$dfile"
+	done <<<"$DISK_SPECS"
 	{
 		echo "domid=$DOMID"
 		echo "create_rc=$create_rc"

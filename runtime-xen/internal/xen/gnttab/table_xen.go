@@ -42,3 +42,30 @@ func FrameOf(p unsafe.Pointer) (uint32, error) {
 	}
 	return uint32(gfn), nil
 }
+
+// AllocPages returns n zeroed, contiguous, page-aligned pages of the heap,
+// to grant, and the guest frame number of each. The heap never moves or
+// releases a live object's pages, so the frames stay these pages' for as
+// long as they are referenced.
+func AllocPages(n int) ([]byte, []uint32, error) {
+	size := n * PageSize
+	// The allocator keeps objects of a size class that is a multiple of
+	// the page size page-aligned (all sizes up to 32 KiB, and larger
+	// objects start on a span); should that ever change, allocate a page
+	// more and align by hand.
+	p := make([]byte, size)
+	if uintptr(unsafe.Pointer(&p[0]))%PageSize != 0 {
+		p = make([]byte, size+PageSize)
+		off := PageSize - int(uintptr(unsafe.Pointer(&p[0]))%PageSize)
+		p = p[off : off+size : off+size]
+	}
+	frames := make([]uint32, n)
+	for i := range frames {
+		f, err := FrameOf(unsafe.Pointer(&p[i*PageSize]))
+		if err != nil {
+			return nil, nil, err
+		}
+		frames[i] = f
+	}
+	return p, frames, nil
+}
