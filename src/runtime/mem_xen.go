@@ -197,10 +197,15 @@ func xenInitMemory(si *xen.StartInfo) {
 	// and it is backed on first touch, as the heap is. Its addresses are
 	// mapped to those frames, not to themselves, so physical memory there (a
 	// large domain's) is not handed out.
-	xenLazyStart, xenLazyEnd = xenLazyBSSRange()
-	xenLazyStart = alignDown(xenLazyStart, xenPageSize)
-	xenLazyEnd = alignUp(xenLazyEnd, xenPageSize)
-	a.reserve(xenLazyStart, xenLazyEnd)
+	// An image without lazy bss has both bounds at the image's end, which
+	// need not be page-aligned: aligning them outwards would make a hole of
+	// the image's last page (the top of the boot stack, whose return
+	// addresses would read back as zero).
+	if start, end := xenLazyBSSRange(); start < end {
+		xenLazyStart = alignDown(start, xenPageSize)
+		xenLazyEnd = alignUp(end, xenPageSize)
+		a.reserve(xenLazyStart, xenLazyEnd)
+	}
 	siPaddr := uintptr(unsafe.Pointer(si))
 	a.reserve(siPaddr, siPaddr+unsafe.Sizeof(*si))
 	if si.CmdlinePaddr != 0 {
