@@ -485,6 +485,7 @@ func Close(fd int) error {
 	}
 	fsys.fds[fd] = nil
 	f.refs--
+	releaseLocks(f) // locks_xen.go
 	if p := f.node.pipe; p != nil && f.refs == 0 {
 		if f.flags&O_ACCMODE == O_RDONLY {
 			p.readers--
