@@ -1,0 +1,5 @@
+//go:build js
+
+package term
+
+func isTerminal(fd int) bool { return false }
