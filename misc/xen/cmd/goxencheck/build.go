@@ -38,6 +38,7 @@ type fileFix struct {
 	Old     string // the //go:build line, or "" when there is none
 	New     string // the line to propose
 	Suffix  string // the file name's GOOS/GOARCH suffix that leaves xen out, if any
+	Exclude bool   // the fix takes xen out (the peer port does not use the file)
 	Defines []string
 }
 
@@ -197,7 +198,7 @@ func fallbackFiles(p *packages.Package, missing map[string]bool) (string, []file
 			if clash || !useful {
 				continue
 			}
-			fix, err := buildLineFix(file)
+			fix, err := buildLineFix(file, false)
 			if err != nil {
 				continue
 			}
@@ -218,7 +219,50 @@ func fallbackFiles(p *packages.Package, missing map[string]bool) (string, []file
 			return peer.goos + "/" + peer.goarch, picked
 		}
 	}
-	return "", nil
+	return mirrorPeer(p)
+}
+
+// mirrorPeer proposes that xen build p from the files a peer port does:
+// xen added to the build lines of the files only the peer uses, and
+// excluded from those only xen uses; from the peer that needs the fewest
+// changes.
+func mirrorPeer(p *packages.Package) (string, []fileFix) {
+	xenFiles := map[string]bool{}
+	for _, f := range p.GoFiles {
+		xenFiles[f] = true
+	}
+	all := append(append([]string(nil), p.GoFiles...), p.IgnoredFiles...)
+	var best []fileFix
+	platform := ""
+	for _, peer := range peers {
+		ctx := build.Default
+		ctx.GOOS, ctx.GOARCH, ctx.CgoEnabled = peer.goos, peer.goarch, false
+		var fixes []fileFix
+		ok := true
+		for _, file := range all {
+			if strings.HasSuffix(file, "_test.go") || !strings.HasSuffix(file, ".go") {
+				continue
+			}
+			match, err := ctx.MatchFile(filepath.Dir(file), filepath.Base(file))
+			if err != nil {
+				ok = false
+				break
+			}
+			if match == xenFiles[file] {
+				continue
+			}
+			fix, err := buildLineFix(file, !match)
+			if err != nil {
+				ok = false
+				break
+			}
+			fixes = append(fixes, fix)
+		}
+		if ok && len(fixes) > 0 && (best == nil || len(fixes) < len(best)) {
+			best, platform = fixes, peer.goos+"/"+peer.goarch
+		}
+	}
+	return platform, best
 }
 
 func topLevelNames(f *ast.File) map[string]bool {
@@ -248,10 +292,10 @@ func topLevelNames(f *ast.File) map[string]bool {
 }
 
 // buildLineFix reads file's //go:build line and proposes it with xen
-// added; a GOOS/GOARCH suffix in the name becomes part of the line (the
-// file must then be renamed without it).
-func buildLineFix(file string) (fileFix, error) {
-	fix := fileFix{File: file}
+// added (with exclude, taken out); a GOOS/GOARCH suffix in the name becomes
+// part of the line (the file must then be renamed without it).
+func buildLineFix(file string, exclude bool) (fileFix, error) {
+	fix := fileFix{File: file, Exclude: exclude}
 	f, err := os.Open(file)
 	if err != nil {
 		return fix, err
@@ -280,10 +324,17 @@ func buildLineFix(file string) (fileFix, error) {
 			expr = &constraint.AndExpr{X: suffix, Y: expr}
 		}
 	}
-	if expr == nil {
+	xen := &constraint.TagExpr{Tag: "xen"}
+	switch {
+	case exclude && expr == nil:
+		fix.New = "//go:build !xen"
+	case exclude:
+		fix.New = "//go:build " + (&constraint.AndExpr{X: expr, Y: &constraint.NotExpr{X: xen}}).String()
+	case expr == nil:
 		return fix, fmt.Errorf("%s: nothing leaves xen out", file)
+	default:
+		fix.New = "//go:build " + (&constraint.OrExpr{X: expr, Y: xen}).String()
 	}
-	fix.New = "//go:build " + (&constraint.OrExpr{X: expr, Y: &constraint.TagExpr{Tag: "xen"}}).String()
 	return fix, nil
 }
 
@@ -334,6 +385,8 @@ func report(w io.Writer, findings []buildFinding) {
 		fmt.Fprintf(w, "\tfix: let xen use the files %s uses:\n", f.Platform)
 		for _, x := range f.Fixes {
 			switch {
+			case x.Old == "" && x.Suffix == "":
+				fmt.Fprintf(w, "\t%s: add a first line\n\t\t%s\n", x.File, x.New)
 			case x.Suffix != "":
 				fmt.Fprintf(w, "\t%s: the name's _%s suffix leaves xen out; rename it without the suffix and begin it with\n\t\t%s\n", x.File, x.Suffix, x.New)
 			default:

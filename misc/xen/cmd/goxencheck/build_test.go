@@ -41,9 +41,9 @@ func xenGoOnPath(t *testing.T) {
 
 // The go-isatty class: a dependency's fallback file names js and wasm and
 // not xen, so its importer finds IsTerminal undefined; and the logrus class:
-// the package's own common file calls a function only per-platform files
-// define, where one of js's files would clash (it redefines the common
-// file's function) and must not be proposed.
+// the package's common file, which xen's build includes and js's does not,
+// calls a function only per-platform files define, and js's fallback
+// redefines the common file's function, so xen must follow js on both.
 func TestFallbackFileLeavesXenOut(t *testing.T) {
 	xenGoOnPath(t)
 	findings, err := checkBuild("testdata/isatty", []string{"./..."})
@@ -54,8 +54,8 @@ func TestFallbackFileLeavesXenOut(t *testing.T) {
 	for _, f := range findings {
 		got[f.Pkg] = f
 	}
-	if len(findings) != 2 {
-		t.Errorf("findings for %d packages, want 2 (example.com/isatty, example.com/app/term): %+v", len(findings), findings)
+	if len(findings) != 3 {
+		t.Errorf("findings for %d packages, want 3 (example.com/isatty, example.com/app/term, example.com/app/du): %+v", len(findings), findings)
 	}
 
 	isatty, ok := got["example.com/isatty"]
@@ -65,7 +65,7 @@ func TestFallbackFileLeavesXenOut(t *testing.T) {
 	if isatty.Module != "example.com/isatty@v0.0.0" {
 		t.Errorf("isatty's module: %q", isatty.Module)
 	}
-	if len(isatty.Errors) != 1 || !strings.Contains(isatty.Errors[0], "main.go:12:21: undefined: isatty.IsTerminal") {
+	if len(isatty.Errors) != 1 || !strings.Contains(isatty.Errors[0], filepath.Join("cmd", "app", "main.go")) || !strings.Contains(isatty.Errors[0], "undefined: isatty.IsTerminal") {
 		t.Errorf("isatty's errors: %q, want its importer's undefined: isatty.IsTerminal", isatty.Errors)
 	}
 	if isatty.Platform != "js/wasm" || len(isatty.Fixes) != 1 {
@@ -88,11 +88,43 @@ func TestFallbackFileLeavesXenOut(t *testing.T) {
 	if len(term.Errors) != 1 || !strings.Contains(term.Errors[0], "undefined: isTerminal") {
 		t.Errorf("term's errors: %q", term.Errors)
 	}
-	if term.Platform != "js/wasm" || len(term.Fixes) != 1 {
-		t.Fatalf("term's fixes (%s): %+v, want terminal_check_js.go alone (not the clashing no_terminal file)", term.Platform, term.Fixes)
+	// The fallback alone would define checkIfTerminal twice: xen must
+	// leave the common file out as js does.
+	if term.Platform != "js/wasm" || len(term.Fixes) != 2 {
+		t.Fatalf("term's fixes (%s): %+v, want the common file's and the fallback's lines", term.Platform, term.Fixes)
 	}
-	if fix := term.Fixes[0]; filepath.Base(fix.File) != "terminal_check_js.go" || fix.Suffix != "js" || fix.New != "//go:build js || xen" {
-		t.Errorf("term's fix: %+v", fix)
+	for _, want := range []fileFix{
+		{File: "terminal_check_notappengine.go", Line: 4, Exclude: true,
+			New: "//go:build !appengine && !js && !windows && !nacl && !plan9 && !wasi && !wasip1 && !tinygo && !xen"},
+		{File: "terminal_check_no_terminal.go", Line: 1,
+			New: "//go:build js || nacl || plan9 || wasi || wasip1 || tinygo || xen"},
+	} {
+		found := false
+		for _, fix := range term.Fixes {
+			if filepath.Base(fix.File) == want.File {
+				found = true
+				if fix.Line != want.Line || fix.Exclude != want.Exclude || fix.New != want.New || fix.Suffix != "" {
+					t.Errorf("term's fix of %s: %+v, want line %d %q (exclude %v)", want.File, fix, want.Line, want.New, want.Exclude)
+				}
+			}
+		}
+		if !found {
+			t.Errorf("no fix of %s: %+v", want.File, term.Fixes)
+		}
+	}
+
+	// The nats-server class: a _wasm.go fallback, whose name leaves xen
+	// out (all of the package's files, here).
+	du, ok := got["example.com/app/du"]
+	if !ok {
+		t.Fatalf("no finding for example.com/app/du: %+v", findings)
+	}
+	if len(du.Errors) != 1 || !strings.Contains(du.Errors[0], "build constraints exclude all Go files") {
+		t.Errorf("du's errors: %q", du.Errors)
+	}
+	if len(du.Fixes) != 1 || filepath.Base(du.Fixes[0].File) != "du_wasm.go" || du.Fixes[0].Suffix != "wasm" ||
+		du.Fixes[0].Old != "" || du.Fixes[0].New != "//go:build wasm || xen" {
+		t.Errorf("du's fixes: %+v, want du_wasm.go renamed with //go:build wasm || xen", du.Fixes)
 	}
 
 	// The fix works: with the proposed lines (and the rename), the module
@@ -101,7 +133,7 @@ func TestFallbackFileLeavesXenOut(t *testing.T) {
 	if err := os.CopyFS(dir, os.DirFS("testdata/isatty")); err != nil {
 		t.Fatal(err)
 	}
-	for _, f := range []fileFix{isatty.Fixes[0], term.Fixes[0]} {
+	for _, f := range append(append(isatty.Fixes, term.Fixes...), du.Fixes...) {
 		rel, _ := filepath.Rel("testdata/isatty", relToCwd(t, f.File))
 		path := filepath.Join(dir, rel)
 		data, err := os.ReadFile(path)

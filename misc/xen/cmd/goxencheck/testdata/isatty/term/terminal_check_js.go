@@ -1,5 +1,0 @@
-//go:build js
-
-package term
-
-func isTerminal(fd int) bool { return false }

@@ -1,3 +1,0 @@
-package term
-
-func isTerminal(fd int) bool { return false }
