@@ -259,17 +259,9 @@ func FcntlFlock(fd uintptr, cmd int, lk *Flock_t) error {
 // lockRange turns lk's whence, start and len into an inclusive byte range,
 // as Linux's flock_to_posix_lock.
 func lockRange(f *openFile, lk *Flock_t) (start, end int64, err error) {
-	switch lk.Whence {
-	case SEEK_SET:
-	case SEEK_CUR:
-		start = f.offset
-	case SEEK_END:
-		start = int64(len(f.node.data))
-		if f.node.dev == devBlock {
-			start = f.node.blk.Size()
-		}
-	default:
-		return 0, 0, EINVAL
+	start, err = f.whenceBase(int(lk.Whence))
+	if err != nil {
+		return 0, 0, err
 	}
 	if lk.Start > offsetMax-start {
 		return 0, 0, EOVERFLOW
