@@ -55,7 +55,7 @@ export)
 	[ -z "$(git_dir status --porcelain --untracked-files=no)" ] || die "$dir has uncommitted changes"
 	rm -f "$top"/patches/*.patch
 	mkdir -p "$top/patches"
-	git_dir format-patch -q --zero-commit --no-signature --stat=72 -o "$top/patches" pristine..HEAD
+	git_dir format-patch -q --no-numbered --zero-commit --no-signature --stat=72 -o "$top/patches" pristine..HEAD
 	ls "$top/patches"
 	;;
 sync)

@@ -136,3 +136,41 @@ func TestREADMEPatchSeriesFigure(t *testing.T) {
 		t.Errorf("README.md has no line %q: update its Figures table (cd test && go run ./cmd/figures patches)", want)
 	}
 }
+
+// The series is ordered as the README says: the patches that build xen
+// first, the one that gates upstream's tests last, and no other patch
+// touches a test file (go/build's dependency rules, which live in test
+// files, belong with the packages they admit). Subjects are unnumbered, so
+// adding a patch does not rewrite the others.
+func TestPatchSeriesOrder(t *testing.T) {
+	patches := patchFiles(t)
+	const gating = "all: gate tests for GOOS=xen"
+	for i, p := range patches {
+		b, err := os.ReadFile(p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		text := string(b)
+		subject, _, _ := strings.Cut(text[strings.Index(text, "\nSubject: ")+1:], "\n")
+		if strings.Contains(subject, "[PATCH ") {
+			t.Errorf("%s: numbered subject %q (patches.bash export uses --no-numbered)", filepath.Base(p), subject)
+		}
+		isGating := strings.Contains(subject, gating)
+		if last := i == len(patches)-1; isGating != last {
+			t.Errorf("%s: the test-gating patch (%q) must be the last one", filepath.Base(p), gating)
+		}
+		if isGating {
+			continue
+		}
+		for _, line := range strings.Split(text, "\n") {
+			f, ok := strings.CutPrefix(line, "+++ b/")
+			if !ok {
+				continue
+			}
+			rules := f == "src/go/build/deps_test.go" || f == "src/go/build/vendor_test.go"
+			if !rules && (strings.HasSuffix(f, "_test.go") || strings.HasPrefix(f, "src/internal/testenv/")) {
+				t.Errorf("%s changes %s: test changes belong in the test-gating patch", filepath.Base(p), f)
+			}
+		}
+	}
+}

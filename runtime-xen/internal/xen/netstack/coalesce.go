@@ -26,6 +26,16 @@ import (
 // coalesceDelay (the queue ahead of it could not go out before then anyway);
 // as soon as a hand-over is sent at once, writes go straight to gVisor again.
 // Nothing is delayed while the connection is sending.
+//
+// The receiving side cannot be helped from here: a gVisor receiver keeps
+// every segment as it came (about 300 bytes of memory for one byte of
+// data) and drops those that its receive buffer cannot hold, although they
+// are within the window it advertised; Linux merges small segments into the
+// tail of its receive queue instead. So a byte-by-byte writer to a gVisor
+// peer that stops reading (a loopback connection) loses the last few
+// thousand segments it sent, and sends them again on a retransmission
+// timeout after the peer reads: promptly, as RACK is off (netstack.go), but
+// no sooner than the timeout, which backs off while the peer does not read.
 type coalescer struct {
 	wmu     sync.Mutex
 	piling  bool   // the last write was queued behind data not yet sent

@@ -52,6 +52,10 @@ var Default = &Stack{}
 // is 1 on Linux).
 const loopbackNIC = 1
 
+// sendBufferDefault is a TCP socket's initial send buffer: Linux's
+// tcp_wmem[1].
+const sendBufferDefault = 16 << 10
+
 // A Stack is a gVisor stack with its interfaces. Its zero value is ready:
 // the gVisor stack is made on first use.
 type Stack struct {
@@ -89,9 +93,21 @@ func (s *Stack) init() {
 	st.SetTransportProtocolOption(tcp.ProtocolNumber, &sack)
 	moderate := tcpip.TCPModerateReceiveBufferOption(true)
 	st.SetTransportProtocolOption(tcp.ProtocolNumber, &moderate)
+	// Loss recovery by SACK (RFC 6675) without gVisor's RACK-TLP. gVisor's
+	// RACK marks segments lost without telling the SACK scoreboard: when an
+	// ACK after a retransmission timeout makes it enter recovery, SetPipe
+	// (transport/tcp/snd.go) still counts every unacknowledged segment as
+	// in flight, and the sender retransmits one or two segments per timeout.
+	// A gVisor peer that had dropped 1,671 one-byte segments (see
+	// coalesce.go) got them back in 168 s with RACK, and 0.3 s after it
+	// started reading without (most of it the wait for the next timeout).
+	// Tailscale turns RACK off in its gVisor stack too
+	// (tailscale/tailscale#14896).
+	recovery := tcpip.TCPRecovery(0)
+	st.SetTransportProtocolOption(tcp.ProtocolNumber, &recovery)
 	// Send buffers as Linux's (tcp_wmem): they start small and grow with
 	// the congestion window (see coalesce.go for what gVisor counts).
-	sndbuf := tcpip.TCPSendBufferSizeRangeOption{Min: 4 << 10, Default: 16 << 10, Max: 4 << 20}
+	sndbuf := tcpip.TCPSendBufferSizeRangeOption{Min: 4 << 10, Default: sendBufferDefault, Max: 4 << 20}
 	st.SetTransportProtocolOption(tcp.ProtocolNumber, &sndbuf)
 
 	s.s = st
