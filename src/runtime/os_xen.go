@@ -389,9 +389,26 @@ func syscall_consoleWrite(fd int, b []byte) {
 //
 //go:linkname syscall_memoryAvailable syscall.memoryAvailable
 func syscall_memoryAvailable(n uint64) bool {
+	return n <= xenFileMemory()
+}
+
+// xenFileMemory is how many more bytes file data may take: free frames and
+// the heap's free pages, less a reserve for the runtime's own needs.
+func xenFileMemory() uint64 {
 	const reserve = 4 << 20
 	free := uint64(xenFrames.total-xenFrames.inUse)*xenPageSize + uint64(gcController.heapFree.load())
-	return n+reserve <= free
+	if free < reserve {
+		return 0
+	}
+	return free - reserve
+}
+
+// syscall_memoryStats reports the domain's RAM and how much of it file data
+// may still take, for Statfs of the in-memory file system.
+//
+//go:linkname syscall_memoryStats syscall.memoryStats
+func syscall_memoryStats() (total, available uint64) {
+	return uint64(xenFrames.total) * xenPageSize, xenFileMemory()
 }
 
 //go:linkname crypto_sysrand_readRandom crypto/internal/sysrand.runtime_readRandom

@@ -485,6 +485,7 @@ func Close(fd int) error {
 	}
 	fsys.fds[fd] = nil
 	f.refs--
+	releaseLocks(f) // locks_xen.go
 	if p := f.node.pipe; p != nil && f.refs == 0 {
 		if f.flags&O_ACCMODE == O_RDONLY {
 			p.readers--
@@ -710,18 +711,9 @@ func Seek(fd int, offset int64, whence int) (int64, error) {
 	if f.node.dev == devConsole || f.node.pipe != nil {
 		return 0, ESPIPE
 	}
-	var base int64
-	switch whence {
-	case SEEK_SET:
-	case SEEK_CUR:
-		base = f.offset
-	case SEEK_END:
-		base = int64(len(f.node.data))
-		if f.node.dev == devBlock {
-			base = f.node.blk.Size()
-		}
-	default:
-		return 0, EINVAL
+	base, err := f.whenceBase(whence)
+	if err != nil {
+		return 0, err
 	}
 	off := base + offset
 	if off < 0 || f.node.dev == devBlock && off > f.node.blk.Size() {
@@ -734,6 +726,23 @@ func Seek(fd int, offset int64, whence int) (int64, error) {
 		f.dirNames, f.dirPos = nil, 0 // rewinddir
 	}
 	return off, nil
+}
+
+// whenceBase is the offset a whence of Seek (or of a lock's range) counts
+// from.
+func (f *openFile) whenceBase(whence int) (int64, error) {
+	switch whence {
+	case SEEK_SET:
+		return 0, nil
+	case SEEK_CUR:
+		return f.offset, nil
+	case SEEK_END:
+		if f.node.dev == devBlock {
+			return f.node.blk.Size(), nil
+		}
+		return int64(len(f.node.data)), nil
+	}
+	return 0, EINVAL
 }
 
 func Fsync(fd int) error {

@@ -75,25 +75,61 @@ const (
 	SIGALRM Signal = 14
 	SIGTERM Signal = 15
 	SIGCHLD Signal = 17
+
+	// Linux's too (asm-generic/signal.h), for code that names them.
+	SIGIOT    Signal = 6
+	SIGSTKFLT Signal = 16
+	SIGCLD    Signal = 17
+	SIGCONT   Signal = 18
+	SIGSTOP   Signal = 19
+	SIGTSTP   Signal = 20
+	SIGTTIN   Signal = 21
+	SIGTTOU   Signal = 22
+	SIGURG    Signal = 23
+	SIGXCPU   Signal = 24
+	SIGXFSZ   Signal = 25
+	SIGVTALRM Signal = 26
+	SIGPROF   Signal = 27
+	SIGWINCH  Signal = 28
+	SIGIO     Signal = 29
+	SIGPOLL   Signal = 29
+	SIGPWR    Signal = 30
+	SIGSYS    Signal = 31
+	SIGUNUSED Signal = 31
 )
 
 var signals = [...]string{
-	SIGHUP:  "hangup",
-	SIGINT:  "interrupt",
-	SIGQUIT: "quit",
-	SIGILL:  "illegal instruction",
-	SIGTRAP: "trace/breakpoint trap",
-	SIGABRT: "aborted",
-	SIGBUS:  "bus error",
-	SIGFPE:  "floating point exception",
-	SIGKILL: "killed",
-	SIGUSR1: "user defined signal 1",
-	SIGSEGV: "segmentation fault",
-	SIGUSR2: "user defined signal 2",
-	SIGPIPE: "broken pipe",
-	SIGALRM: "alarm clock",
-	SIGTERM: "terminated",
-	SIGCHLD: "child exited",
+	SIGHUP:    "hangup",
+	SIGINT:    "interrupt",
+	SIGQUIT:   "quit",
+	SIGILL:    "illegal instruction",
+	SIGTRAP:   "trace/breakpoint trap",
+	SIGABRT:   "aborted",
+	SIGBUS:    "bus error",
+	SIGFPE:    "floating point exception",
+	SIGKILL:   "killed",
+	SIGUSR1:   "user defined signal 1",
+	SIGSEGV:   "segmentation fault",
+	SIGUSR2:   "user defined signal 2",
+	SIGPIPE:   "broken pipe",
+	SIGALRM:   "alarm clock",
+	SIGTERM:   "terminated",
+	SIGSTKFLT: "stack fault",
+	SIGCHLD:   "child exited",
+	SIGCONT:   "continued",
+	SIGSTOP:   "stopped (signal)",
+	SIGTSTP:   "stopped",
+	SIGTTIN:   "stopped (tty input)",
+	SIGTTOU:   "stopped (tty output)",
+	SIGURG:    "urgent I/O condition",
+	SIGXCPU:   "CPU time limit exceeded",
+	SIGXFSZ:   "file size limit exceeded",
+	SIGVTALRM: "virtual timer expired",
+	SIGPROF:   "profiling timer expired",
+	SIGWINCH:  "window changed",
+	SIGIO:     "I/O possible",
+	SIGPWR:    "power failure",
+	SIGSYS:    "bad system call",
 }
 
 func (s Signal) Signal() {}

@@ -33,7 +33,7 @@ var core = strings.Fields(`strings bytes strconv sort slices maps unicode/utf8 m
 math/bits container/heap container/list errors bufio io fmt encoding/json encoding/binary
 encoding/base64 encoding/hex regexp text/template hash/crc32 crypto/sha256 crypto/aes
 compress/flate sync sync/atomic context time
-os io/fs io/ioutil path/filepath testing/fstest embed archive/tar archive/zip crypto/rand
+os syscall io/fs io/ioutil path/filepath testing/fstest embed archive/tar archive/zip crypto/rand
 math/rand/v2 log log/slog encoding/csv mime
 net compress/lzw image/gif encoding/gob runtime/pprof reflect crypto/tls internal/trace
 net/http net/http/httptest net/http/httputil net/rpc net/smtp net/textproto net/netip net/mail

@@ -1,0 +1,3 @@
+package du
+
+func Free(path string) uint64 { return 0 }

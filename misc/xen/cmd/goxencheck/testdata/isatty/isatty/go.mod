@@ -1,0 +1,3 @@
+module example.com/isatty
+
+go 1.26

@@ -1,0 +1,3 @@
+package term
+
+func Check() bool { return checkIfTerminal(1) }

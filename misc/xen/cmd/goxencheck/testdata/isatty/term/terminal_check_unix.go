@@ -1,0 +1,5 @@
+//go:build (linux || aix || zos) && !tinygo
+
+package term
+
+func isTerminal(fd int) bool { return fd < 3 }
