@@ -301,8 +301,8 @@ func TestShortCommandLine(t *testing.T) {
 	// in a boot module: -v says which.
 	for _, n := range []int{0, 1} {
 		// The runner always has a stdin (here /dev/null), so it asks for
-		// input acknowledgements.
-		c := &qemuxen.Cmdline{Argv0: "probe.xen", DebugExit: true, InputAck: true, Env: env, Args: []string{"echo", ""}}
+		// input acknowledgements, and it always marks the streams.
+		c := &qemuxen.Cmdline{Argv0: "probe.xen", DebugExit: true, InputAck: true, Streams: true, Env: env, Args: []string{"echo", ""}}
 		line, _, _ := c.Encode()
 		long := strings.Repeat("x", qemuxen.MaxCmdline-len(line)+len("''")+n)
 		cmd := exec.Command(runner, "-v", images["probe"], "echo", long)
