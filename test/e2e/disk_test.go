@@ -11,28 +11,14 @@ import (
 	"time"
 
 	"goforxen.dev/misc/xen/testhost"
-	"goforxen.dev/test/internal/xentest"
 )
 
 // moduleImage builds testdata/name, a module of its own with third-party
 // dependencies (go.mod and go.sum there), for GOOS=xen.
 func moduleImage(t *testing.T, name string) string {
 	t.Helper()
-	buildMu.Lock()
-	defer buildMu.Unlock()
-	if img, ok := built["mod:"+name]; ok {
-		return img
-	}
-	src, err := filepath.Abs(filepath.Join("testdata", name))
-	if err != nil {
-		t.Fatal(err)
-	}
-	out := filepath.Join(os.TempDir(), "goxen-e2e-"+name+".xen")
-	cmd := xentest.GoCmd(t, []string{"GOOS=xen", "GOARCH=amd64"}, "build", "-o", out, ".")
-	cmd.Dir = src
-	xentest.Run(t, cmd)
-	built["mod:"+name] = out
-	return out
+	return buildOnce(t, "mod:"+name, name, filepath.Join(os.TempDir(), "goxen-e2e-mod-"+name+".xen"),
+		"GOOS=xen", "GOARCH=amd64")
 }
 
 // PV disks as files, against Linux's blkback on the test host, in one

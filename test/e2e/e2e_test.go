@@ -26,45 +26,44 @@ var (
 	built   = map[string]string{}
 )
 
-// image builds testdata/name for GOOS=xen once per test binary.
-func image(t *testing.T, name string) string {
+// buildOnce builds testdata/name with env into out, once per test binary;
+// key tells apart builds of one directory for different targets.
+func buildOnce(t *testing.T, key, name, out string, env ...string) string {
 	t.Helper()
 	buildMu.Lock()
 	defer buildMu.Unlock()
-	if img, ok := built[name]; ok {
-		return img
+	if p, ok := built[key]; ok {
+		return p
 	}
 	src, err := filepath.Abs(filepath.Join("testdata", name))
 	if err != nil {
 		t.Fatal(err)
 	}
-	out := filepath.Join(os.TempDir(), "goxen-e2e-"+name+".xen")
-	cmd := xentest.GoCmd(t, []string{"GOOS=xen", "GOARCH=amd64", "GO111MODULE=off"}, "build", "-o", out, ".")
+	if err := os.MkdirAll(filepath.Dir(out), 0o777); err != nil {
+		t.Fatal(err)
+	}
+	cmd := xentest.GoCmd(t, env, "build", "-o", out, ".")
 	cmd.Dir = src
 	xentest.Run(t, cmd)
-	built[name] = out
+	built[key] = out
 	return out
 }
 
+// image builds testdata/name for GOOS=xen once per test binary.
+func image(t *testing.T, name string) string {
+	t.Helper()
+	return buildOnce(t, name, name, filepath.Join(os.TempDir(), "goxen-e2e-"+name+".xen"),
+		"GOOS=xen", "GOARCH=amd64", "GO111MODULE=off")
+}
+
 // hostTool builds testdata/name as a static linux/amd64 program for the
-// test host's dom0 (testhost.Case.HostTools).
+// test host's dom0 (testhost.Case.HostTools), named name there. It outlives
+// the test that built it (other tests reuse it), so it is not in a
+// t.TempDir.
 func hostTool(t *testing.T, name string) string {
 	t.Helper()
-	buildMu.Lock()
-	defer buildMu.Unlock()
-	if bin, ok := built["linux:"+name]; ok {
-		return bin
-	}
-	src, err := filepath.Abs(filepath.Join("testdata", name))
-	if err != nil {
-		t.Fatal(err)
-	}
-	out := filepath.Join(t.TempDir(), name)
-	cmd := xentest.GoCmd(t, []string{"GOOS=linux", "GOARCH=amd64", "CGO_ENABLED=0", "GO111MODULE=off"}, "build", "-o", out, ".")
-	cmd.Dir = src
-	xentest.Run(t, cmd)
-	built["linux:"+name] = out
-	return out
+	return buildOnce(t, "linux:"+name, name, filepath.Join(os.TempDir(), "goxen-e2e-linux", name),
+		"GOOS=linux", "GOARCH=amd64", "CGO_ENABLED=0", "GO111MODULE=off")
 }
 
 type run struct {
