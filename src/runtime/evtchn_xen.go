@@ -149,9 +149,6 @@ func xenCollect() bool {
 			atomic.And64(&xenShared.EvtchnPending[w], ^bits)
 			xenFired[w] |= bits
 			any = true
-			if w == xenTimerPort/64 && bits&(1<<(xenTimerPort%64)) != 0 {
-				xenTimerFired()
-			}
 		}
 	}
 	return any

@@ -28,17 +28,6 @@ func xenInitTimer() {
 	xenUnmask(port)
 }
 
-// xenClockFloor is the least time nanotime1 may return: the latest time it
-// returned, or a deadline Xen's timer has been seen to reach. The pvclock
-// is an extrapolation from Xen's last update of vcpu_time_info
-// (xen.h, struct vcpu_time_info): it does not promise to be monotonic
-// across updates (Linux's pvclock_clocksource_read keeps a last value for
-// the same reason), and it may run behind the clock Xen's timers use
-// (NOW() in the hypervisor). A timer that fires while nanotime1 says its
-// deadline is still ahead would otherwise be armed again and fire again at
-// once, a halt-and-wake loop for as long as the lag lasts.
-var xenClockFloor int64
-
 //go:nosplit
 func nanotime1() int64 {
 	if xenVcpu == nil {
@@ -51,13 +40,9 @@ func nanotime1() int64 {
 			continue // an update is in progress
 		}
 		tsc := xen.Rdtsc()
-		ns := int64(xen.PvclockNanos(tsc, t.TSCTimestamp, t.SystemTime, t.TSCToSystemMul, t.TSCShift))
+		ns := xen.PvclockNanos(tsc, t.TSCTimestamp, t.SystemTime, t.TSCToSystemMul, t.TSCShift)
 		if atomic.Load(&t.Version) == v {
-			if ns < xenClockFloor {
-				return xenClockFloor
-			}
-			xenClockFloor = ns
-			return ns
+			return int64(ns)
 		}
 	}
 }
@@ -108,45 +93,16 @@ func usleep_no_g(usec uint32) {
 	usleep(usec)
 }
 
-// The timer's state, for xenTimerFired: the deadline last armed, and
-// whether its event may still arrive.
-var (
-	xenTimerDeadline    int64
-	xenTimerOutstanding bool
-)
-
 // xenArmTimer asks for a VIRQ_TIMER event at system time deadline
 // (set_timer_op: absolute, one-shot; xen.h). It first clears the timer port:
 // an event on a port that is still pending raises no upcall, so a stale
-// pending bit would leave a halted vCPU asleep. A timer armed earlier whose
-// event has not been seen is cancelled before that, so that the event seen
-// after this call is this deadline's (xenTimerFired relies on it); a
-// timer that has fired needs no cancelling, which keeps the common path at
-// one hypercall.
+// pending bit would leave a halted vCPU asleep.
 //
 //go:nosplit
 func xenArmTimer(deadline int64) {
 	if deadline <= 0 {
 		deadline = 1 // 0 would cancel the timer
 	}
-	if xenTimerOutstanding {
-		xen.Hypercall(xen.HypercallSetTimerOp, 0, 0, 0, 0, 0)
-	}
 	xenClearPending(xenTimerPort)
-	xenTimerDeadline, xenTimerOutstanding = deadline, true
 	xen.Hypercall(xen.HypercallSetTimerOp, uintptr(deadline), 0, 0, 0, 0)
-}
-
-// xenTimerFired records that the timer's event arrived (xenCollect took it):
-// Xen's clock has reached the deadline, whatever the pvclock says, so
-// nanotime1 goes no lower from now on.
-//
-//go:nosplit
-func xenTimerFired() {
-	if xenTimerOutstanding {
-		xenTimerOutstanding = false
-		if xenClockFloor < xenTimerDeadline {
-			xenClockFloor = xenTimerDeadline
-		}
-	}
 }
