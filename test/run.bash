@@ -82,11 +82,11 @@ suite host-runtime-xen "$top" go test -count=1 internal/runtime/xen internal/xen
 # Under QEMU TCG a loaded machine is several times slower, and the e2e
 # tests boot the test host (the disk tests' batch takes about 8 minutes, a
 # cold build of the test host several more): more than go test's default
-# 10 minutes per package. One test at a time (-p 1 -parallel 1): a QEMU
-# that shares the two cores with another QEMU or a toolchain build is
-# descheduled for long stretches, and the nested Xen's time and dom0's
-# daemons then misbehave (a domU or xenconsoled stalling for minutes was
-# seen that way); one QEMU with both cores is about as fast in total.
+# 10 minutes per package. One test at a time (-p 1 -parallel 1): with two
+# test hosts and toolchain builds sharing the two cores, guests were seen
+# stalling for minutes (the disk tests' fat case in CI; a dom0 process
+# spinning in a futex loop). It costs time: the suite took 38 minutes
+# serially on a loaded machine, against 16 in parallel in CI.
 suite test "$top/test" go test -count=1 -p 1 -parallel 1 -timeout 60m ./...
 suite misc-xen "$top/misc/xen" go test -count=1 -timeout 30m ./...
 # GOOS=xen go test of the core standard-library packages, as a table.
