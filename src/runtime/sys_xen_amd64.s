@@ -159,29 +159,65 @@ TEXT runtime·xenClearFrame(SB),NOSPLIT,$0-8
 	RET
 
 // xenStiHlt enables interrupts and halts until the next one, then disables
-// them again. An upcall that was already pending when STI ran should wake the
-// HLT (STI blocks interrupts for one more instruction); but the emulated
-// machine can deliver it between STI and HLT, and then the HLT would sleep
-// through the event it was waiting for. So xenUpcall moves a return address
-// of xenStiHlt+1 (the HLT: STI is one byte, and a NOFRAME function has no
-// prologue) past the HLT.
+// them again. It records its stack pointer (which points at its return
+// address) in xenHaltSP before STI, and xenUpcall ends the halt by returning
+// from xenStiHlt on that stack, not through its own interrupt frame. That
+// covers an upcall delivered between STI and HLT (the emulated machine does
+// that; returning through the frame would HLT through the event it was
+// waiting for), and an upcall delivered twice: QEMU's SVM can deliver an
+// injected event again at the handler's first instruction, and the second
+// frame, written over the first at the same interrupt-stack top, returns to
+// the handler itself with interrupts off, so a handler that IRETQs through it
+// runs forever (a domU was seen frozen there, at 100% of a CPU).
 TEXT runtime·xenStiHlt(SB),NOSPLIT|NOFRAME,$0-0
+	MOVQ	SP, runtime·xenHaltSP(SB)
 	STI
 	HLT
 	CLI
+	MOVQ	$0, runtime·xenHaltSP(SB)
 	RET
 
-// xenUpcall is the event-channel upcall vector (HVM_PARAM_CALLBACK_IRQ). It
-// only arrives while xenStiHlt runs with interrupts enabled. Xen raises it
-// while vcpu_info.evtchn_upcall_pending is set, so clear that and return: the
-// netpoller scans the pending ports itself.
+// xenUpcall is the event-channel upcall vector (HVM_PARAM_CALLBACK_IRQ), on
+// its own interrupt stack (IST3). Xen raises it while
+// vcpu_info.evtchn_upcall_pending is set, so it clears that; the netpoller
+// scans the pending ports itself. In a halt (xenHaltSP set) it returns from
+// xenStiHlt to its caller, discarding its interrupt frame, with interrupts
+// still off (the gate cleared IF); the caller treats every register but SP
+// and BP as clobbered. Outside a halt (interrupts are off there, so only a
+// repeated delivery or a test gets here) it returns through its frame.
 TEXT runtime·xenUpcall(SB),NOSPLIT|NOFRAME,$0
+	CMPQ	runtime·xenHaltSP(SB), $0
+	JEQ	outside
+	MOVQ	runtime·xenVcpu(SB), AX
+	MOVB	$0, 0(AX)	// vcpu_info.evtchn_upcall_pending
+	MOVQ	runtime·xenHaltSP(SB), AX
+	MOVQ	$0, runtime·xenHaltSP(SB)
+	MOVQ	AX, SP
+	RET	// to xenStiHlt's caller
+outside:
 	PUSHQ	AX
 	MOVQ	runtime·xenVcpu(SB), AX
 	MOVB	$0, 0(AX)	// vcpu_info.evtchn_upcall_pending
-	LEAQ	runtime·xenStiHlt+1(SB), AX	// the HLT
-	CMPQ	AX, 8(SP)	// the interrupted RIP
-	JNE	2(PC)
-	ADDQ	$1, 8(SP)	// HLT is one byte: return to the CLI after it
 	POPQ	AX
 	IRETQ
+
+// xenTestUpcallRepeated enters xenUpcall the way a repeated delivery does:
+// in a halt (xenHaltSP recorded as xenStiHlt records it), through an
+// interrupt frame whose RIP is xenUpcall's first instruction and whose RFLAGS
+// have IF clear. The upcall must return from this function (upcall_xen_test.go).
+TEXT runtime·xenTestUpcallRepeated(SB),NOSPLIT|NOFRAME,$0-0
+	MOVQ	SP, runtime·xenHaltSP(SB)
+	MOVQ	SP, AX
+	PUSHQ	$0x10	// SS: the data selector (xenGDT)
+	PUSHQ	AX	// RSP
+	PUSHFQ	// RFLAGS: interrupts are off in the runtime
+	PUSHQ	$8	// CS: the code selector (xenGDT)
+	LEAQ	runtime·xenUpcall(SB), AX
+	PUSHQ	AX	// RIP
+	JMP	runtime·xenUpcall(SB)
+
+// xenTestUpcallOutsideHalt raises the upcall vector with no halt recorded;
+// the upcall must return here through its frame (upcall_xen_test.go).
+TEXT runtime·xenTestUpcallOutsideHalt(SB),NOSPLIT|NOFRAME,$0-0
+	INT	$0xF3	// xenUpcallVector
+	RET

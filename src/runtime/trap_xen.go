@@ -56,7 +56,12 @@ var (
 	xenTSS              [26]uint32 // 104 bytes: the 64-bit TSS (SDM vol. 3A, 8.7)
 	xenTrapStack        [32 << 10]byte
 	xenDoubleFaultStack [8 << 10]byte
+	xenUpcallStack      [512]byte // xenUpcall pushes at most a frame and AX
 )
+
+// xenHaltSP is xenStiHlt's stack pointer while it halts, and 0 otherwise: where
+// xenUpcall returns to (sys_xen_amd64.s).
+var xenHaltSP uintptr
 
 // xenTrapRecord is a trap as the register dump reports it: the frame, and for
 // a page fault the faulting address (CR2, which the next page fault
@@ -78,6 +83,10 @@ func xenClearFrame(pa uintptr)
 // xenStiHlt halts with interrupts enabled until the next one (sys_xen_amd64.s).
 func xenStiHlt()
 
+// For upcall_xen_test.go (sys_xen_amd64.s).
+func xenTestUpcallRepeated()
+func xenTestUpcallOutsideHalt()
+
 // xenInitTraps loads the TSS (interrupt stacks) and the IDT.
 func xenInitTraps() {
 	xenTrapG.stack.lo = uintptr(unsafe.Pointer(&xenTrapStack[0]))
@@ -85,11 +94,15 @@ func xenInitTraps() {
 	xenTrapG.stackguard0 = xenTrapG.stack.lo + stackGuard
 	xenTrapG.stackguard1 = xenTrapG.stackguard0
 
-	// TSS: IST1 for exceptions, IST2 for double faults; no I/O bitmap.
+	// TSS: IST1 for exceptions, IST2 for double faults, IST3 for the upcall
+	// (a repeated upcall must not overwrite an exception's frame); no I/O
+	// bitmap.
 	ist1 := uint64(alignDown(uintptr(unsafe.Pointer(&xenTrapStack[len(xenTrapStack)-1])), 64))
 	ist2 := uint64(alignDown(uintptr(unsafe.Pointer(&xenDoubleFaultStack[len(xenDoubleFaultStack)-1])), 64))
 	xenTSS[9], xenTSS[10] = uint32(ist1), uint32(ist1>>32)  // IST1 at offset 0x24
 	xenTSS[11], xenTSS[12] = uint32(ist2), uint32(ist2>>32) // IST2 at offset 0x2c
+	ist3 := uint64(alignDown(uintptr(unsafe.Pointer(&xenUpcallStack[len(xenUpcallStack)-1])), 64))
+	xenTSS[13], xenTSS[14] = uint32(ist3), uint32(ist3>>32) // IST3 at offset 0x34
 	xenTSS[25] = uint32(unsafe.Sizeof(xenTSS)) << 16        // I/O map base beyond the limit
 	tss := uint64(uintptr(unsafe.Pointer(&xenTSS)))
 	limit := uint64(unsafe.Sizeof(xenTSS) - 1)
@@ -106,7 +119,7 @@ func xenInitTraps() {
 		}
 		xenSetGate(v, stub, ist)
 	}
-	xenSetGate(xenUpcallVector, abi.FuncPCABI0(xenUpcall), 1)
+	xenSetGate(xenUpcallVector, abi.FuncPCABI0(xenUpcall), 3)
 	var idtr [10]byte
 	*(*uint16)(unsafe.Pointer(&idtr[0])) = uint16(unsafe.Sizeof(xenIDT) - 1)
 	*(*uint64)(unsafe.Pointer(&idtr[2])) = uint64(uintptr(unsafe.Pointer(&xenIDT)))

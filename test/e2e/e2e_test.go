@@ -437,3 +437,16 @@ func TestDomU(t *testing.T) {
 	r = runXen(t, image(t, "crash"), 64, domu)
 	expect(t, r, 134, `(?m)^goroutine 1 `)
 }
+
+// TestRuntimeUpcall runs the runtime's own xen tests (upcall_xen_test.go) under
+// the emulated backend: the event-channel upcall ends a halt by returning from
+// it, also when it is delivered again at its first instruction.
+func TestRuntimeUpcall(t *testing.T) {
+	cmd := xentest.GoCmd(t, []string{"GOOS=xen", "GOARCH=amd64"}, "test", "-count=1", "-v", "-run", "^TestXen", "runtime")
+	out := string(xentest.Run(t, cmd))
+	for _, name := range []string{"TestXenUpcallRepeatedInHalt", "TestXenUpcallOutsideHalt", "TestXenHaltWakes"} {
+		if !strings.Contains(out, "--- PASS: "+name) {
+			t.Errorf("%s did not pass:\n%s", name, out)
+		}
+	}
+}
