@@ -92,8 +92,12 @@
 // the modules, mounts xenfs, starts xenstored, waits for it, runs
 // xen-init-dom0, starts xenconsoled (logging each guest's console to
 // /var/log/xen/console/guest-NAME.log), makes the bridge xenbr0 with
-// 10.0.0.1/24 (stp off, forward delay 0) and a DHCP server on it (busybox
-// udhcpd: MAC 00:16:3e:00:00:NN gets 10.0.0.NN), prints "xth: ready" and
+// 10.0.0.1/24 and fd00::1/64 (stp off, forward delay 0) and dnsmasq on it
+// (DHCPv4: MAC 00:16:3e:00:00:NN gets 10.0.0.NN, router and DNS server
+// 10.0.0.1, domain test; DNS: dom0.test is 10.0.0.1 and fd00::1; IPv6
+// router advertisements for fd00::/64; MAC 00:16:3e:00:00:fe gets no DHCP
+// answer) and busybox httpd serving http://10.0.0.1:8000/hello.txt, prints
+// "xth: ready" and
 // runs the agent. The agent ends; init powers off with busybox poweroff
 // -f; Xen enters ACPI S5 and QEMU exits.
 //

@@ -31,6 +31,9 @@ var rootPackages = []string{
 	"bridge-utils", "busybox", "procps", "kmod", "curl", "iputils-ping",
 	// The disk tests: a FAT file system made and checked in dom0.
 	"dosfstools", "mtools",
+	// The network tests: DHCP, DNS and IPv6 router advertisements on xenbr0,
+	// and the load tools of the network figures.
+	"dnsmasq-base", "wrk", "iperf3",
 }
 
 // dom0Modules are the kernel modules the dom0 root carries (with their

@@ -76,27 +76,47 @@ xenconsoled --pid-file=/run/xenconsoled.pid --log=guest \
 ip link set lo up
 ip link add xenbr0 type bridge stp_state 0 forward_delay 0 || fail "bridge xenbr0"
 ip addr add 10.0.0.1/24 dev xenbr0
+ip -6 addr add fd00::1/64 dev xenbr0 nodad
 ip link set xenbr0 up
 
-# DHCP for guests on xenbr0: MAC 00:16:3e:00:00:NN gets 10.0.0.NN
-# (2 <= NN <= 254, hexadecimal in the MAC, decimal in the address), any other
-# MAC an address from 10.0.0.100-199.
+# dnsmasq on xenbr0:
+# - DHCPv4: MAC 00:16:3e:00:00:NN gets 10.0.0.NN (2 <= NN <= 253,
+#   hexadecimal in the MAC, decimal in the address), any other MAC an
+#   address from 10.0.0.100-199; router and DNS server 10.0.0.1, domain test.
+#   MAC 00:16:3e:00:00:fe is never answered (a DHCP server that is silent).
+# - DNS: dom0.test is 10.0.0.1 (and fd00::1); nothing is forwarded.
+# - IPv6: router advertisements for fd00::/64 (SLAAC, with RDNSS fd00::1).
 {
-	echo "interface xenbr0"
-	echo "start 10.0.0.100"
-	echo "end 10.0.0.199"
-	echo "lease_file /run/udhcpd.leases"
-	echo "option subnet 255.255.255.0"
-	echo "option router 10.0.0.1"
-	echo "option lease 86400"
+	echo "interface=xenbr0"
+	echo "bind-interfaces"
+	echo "no-resolv"
+	echo "no-hosts"
+	echo "domain=test"
+	echo "local=/test/"
+	echo "address=/dom0.test/10.0.0.1"
+	echo "address=/dom0.test/fd00::1"
+	echo "dhcp-range=10.0.0.100,10.0.0.199,255.255.255.0,24h"
+	echo "dhcp-option=option:router,10.0.0.1"
+	echo "dhcp-option=option:dns-server,10.0.0.1"
+	echo "dhcp-leasefile=/run/dnsmasq.leases"
+	echo "dhcp-authoritative"
+	echo "enable-ra"
+	echo "dhcp-range=::,constructor:xenbr0,ra-only,64,24h"
+	echo "dhcp-option=option6:dns-server,[fd00::1]"
 	n=2
-	while [ $n -le 254 ]; do
-		printf 'static_lease 00:16:3e:00:00:%02x 10.0.0.%d\n' $n $n
+	while [ $n -le 253 ]; do
+		printf 'dhcp-host=00:16:3e:00:00:%02x,10.0.0.%d\n' $n $n
 		n=$((n + 1))
 	done
-} >/run/udhcpd.conf
-touch /run/udhcpd.leases
-busybox udhcpd -S /run/udhcpd.conf || msg "warning: udhcpd did not start"
+	echo "dhcp-host=00:16:3e:00:00:fe,ignore"
+} >/run/dnsmasq.conf
+mkdir -p /var/lib/misc
+dnsmasq --conf-file=/run/dnsmasq.conf --pid-file=/run/dnsmasq.pid --user=root \
+	--log-facility=/run/dnsmasq.log || msg "warning: dnsmasq did not start"
+# An HTTP server for guests to fetch from: http://10.0.0.1:8000/hello.txt.
+mkdir -p /srv/www
+echo "hello from dom0" >/srv/www/hello.txt
+busybox httpd -p 8000 -h /srv/www || msg "warning: httpd did not start"
 
 read -r up_ready _ </proc/uptime
 msg "ready: dom0 uptime ${up_ready}s"
