@@ -16,28 +16,14 @@ import (
 	"time"
 )
 
-// Memory gives the driver memory to share with a backend.
-type Memory interface {
-	// Pages returns n zeroed pages, contiguous and page-aligned, that
-	// stay backed by the same frames while the driver references them,
-	// and each page's guest frame number.
-	Pages(n int) (mem []byte, frames []uint32, err error)
-}
-
-// Grants is the domain's grant table (a *gnttab.Table).
-type Grants interface {
-	Grant(domid uint16, gfn uint32, readOnly bool) (gnttab.Ref, error)
-	Revoke(r gnttab.Ref) error
-}
-
 // Config is what a disk is connected with: the platform's parts, and the
 // protocol features the frontend uses (the zero value uses everything the
 // backend offers).
 type Config struct {
 	Store  *xenstore.Client
 	Xen    evtchn.Xen
-	Grants Grants
-	Memory Memory
+	Grants gnttab.Grants
+	Memory gnttab.Memory
 
 	// RingPages is the most ring pages to use (a power of two, at most
 	// 16, and at most what the backend's max-ring-page-order allows).

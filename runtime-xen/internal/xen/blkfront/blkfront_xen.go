@@ -37,7 +37,7 @@ func probe() []devfs.BlockDevice {
 		logf(err.Error())
 		return nil
 	}
-	cfg := Config{Store: store, Xen: evtchn.Local, Grants: table, Memory: localMemory{}, Log: logf}
+	cfg := Config{Store: store, Xen: evtchn.Local, Grants: table, Memory: gnttab.Heap, Log: logf}
 	if v, ok := syscall.Getenv("GOXEN_BLKFRONT"); ok {
 		if err := cfg.parseOptions(v); err != nil {
 			logf("GOXEN_BLKFRONT: " + err.Error())
@@ -86,9 +86,3 @@ func (c *Config) parseOptions(s string) error {
 	}
 	return nil
 }
-
-// localMemory is the heap: pages of it stay at their frames while
-// referenced.
-type localMemory struct{}
-
-func (localMemory) Pages(n int) ([]byte, []uint32, error) { return gnttab.AllocPages(n) }

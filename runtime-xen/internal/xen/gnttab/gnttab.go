@@ -41,6 +41,21 @@ var (
 	ErrBadRef = errors.New("gnttab: not a granted reference")
 )
 
+// Grants is what a driver needs of a grant table: a *Table, or the fake
+// table of host tests.
+type Grants interface {
+	Grant(domid uint16, gfn uint32, readOnly bool) (Ref, error)
+	Revoke(r Ref) error
+}
+
+// Memory gives a driver pages to share with a backend.
+type Memory interface {
+	// Pages returns n zeroed pages, contiguous and page-aligned, that
+	// stay backed by the same frames while the driver references them,
+	// and each page's guest frame number.
+	Pages(n int) (mem []byte, frames []uint32, err error)
+}
+
 // A Frame is one page of the table, seen as 32-bit words: entry i is words
 // 2i (flags | domid<<16) and 2i+1 (frame number).
 type Frame *[PageSize / 4]uint32

@@ -69,3 +69,10 @@ func AllocPages(n int) ([]byte, []uint32, error) {
 	}
 	return p, frames, nil
 }
+
+// Heap is the Memory of GOOS=xen drivers: pages of the heap (AllocPages).
+var Heap Memory = heapMemory{}
+
+type heapMemory struct{}
+
+func (heapMemory) Pages(n int) ([]byte, []uint32, error) { return AllocPages(n) }

@@ -14,7 +14,7 @@ import (
 
 // Pages adds n zeroed pages, contiguous in memory and with consecutive
 // frame numbers, and returns them with their frames. It satisfies the
-// page allocator interface of the drivers (blkfront.Memory).
+// page allocator interface of the drivers (gnttab.Memory).
 func (m *Memory) Pages(n int) ([]byte, []uint32, error) {
 	if n <= 0 {
 		return nil, nil, errors.New("xenfake: Pages: bad count")
