@@ -81,8 +81,20 @@ func (s *Stack) Stack() *stack.Stack {
 }
 
 func (s *Stack) init() {
+	// IPv6 configures itself on every device (RFC 4862): a link-local
+	// address, and from router advertisements (RFC 4861 §6.3.4) default
+	// routers, on-link prefixes and SLAAC addresses; ndpDispatcher
+	// (netconfig.go) adds their routes and records RDNSS and DNSSL (RFC
+	// 8106) in resolv.conf. Duplicate address detection is off, as it was:
+	// with it a static address would be unusable for its first second.
+	ndp := ipv6.DefaultNDPConfigurations()
+	ndp.HandleRAs = ipv6.HandlingRAsEnabledWhenForwardingDisabled
+	ndp.DiscoverDefaultRouters = true
+	ndp.DiscoverOnLinkPrefixes = true
+	ndp.AutoGenGlobalAddresses = true
+	ip6 := ipv6.NewProtocolWithOptions(ipv6.Options{NDPConfigs: ndp, AutoGenLinkLocal: true, NDPDisp: ndpDispatcher{s}})
 	st := stack.New(stack.Options{
-		NetworkProtocols:   []stack.NetworkProtocolFactory{ipv4.NewProtocol, ipv6.NewProtocol, arp.NewProtocol},
+		NetworkProtocols:   []stack.NetworkProtocolFactory{ipv4.NewProtocol, ip6, arp.NewProtocol},
 		TransportProtocols: []stack.TransportProtocolFactory{tcp.NewProtocol, udp.NewProtocol, icmp.NewProtocol4, icmp.NewProtocol6},
 		HandleLocal:        true,
 		RawFactory:         raw.EndpointFactory{}, // raw IP sockets (net.IPConn)
