@@ -9,7 +9,7 @@ package netstack
 // 68 on the NIC (any address) with SO_BROADCAST, for the whole life of the
 // interface. gVisor routes nothing from a NIC without an address ("network
 // is unreachable", stack.FindRoute), so while the client has no lease the NIC
-// holds 0.0.0.0/0, which makes 0.0.0.0 the source of DISCOVER and REQUEST
+// holds 0.0.0.0/32, which makes 0.0.0.0 the source of DISCOVER and REQUEST
 // as RFC 2131 §4.1 wants, and no route is added with it. Broadcasts to
 // 255.255.255.255 reach the endpoint without it (the IPv4 endpoint always
 // accepts them), but a unicast to the offered address would be dropped

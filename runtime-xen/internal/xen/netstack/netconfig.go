@@ -327,6 +327,8 @@ func (s *Stack) setMTU(nic tcpip.NICID, name string, mtu int, logf func(string, 
 }
 
 // Files the configuration writes, variables for tests ("": not written).
+// A stack takes them when it makes its netState; netStates' mutex guards
+// them.
 var (
 	resolvConfPath = "/etc/resolv.conf"
 	hostnamePath   = "/etc/hostname"
@@ -364,7 +366,8 @@ type resolverConf struct {
 // the host name's sources, and a queue of work that NDP events leave (NDP
 // dispatchers may not call into the stack).
 type netState struct {
-	s *Stack
+	s                    *Stack
+	resolvPath, hostPath string
 
 	mu    sync.Mutex
 	confs map[confKey]*resolverConf
@@ -392,7 +395,7 @@ func (s *Stack) netState() *netState {
 	}
 	ns := netStates.m[s]
 	if ns == nil {
-		ns = &netState{s: s, confs: map[confKey]*resolverConf{}}
+		ns = &netState{s: s, resolvPath: resolvConfPath, hostPath: hostnamePath, confs: map[confKey]*resolverConf{}}
 		netStates.m[s] = ns
 	}
 	return ns
@@ -570,8 +573,8 @@ func (ns *netState) write() {
 	ns.wmu.Lock()
 	defer ns.wmu.Unlock()
 	resolv, hostname := ns.files(ns.s.nicName)
-	writeFile(resolvConfPath, resolv, &ns.wroteResolv)
-	writeFile(hostnamePath, hostname, &ns.wroteHN)
+	writeFile(ns.resolvPath, resolv, &ns.wroteResolv)
+	writeFile(ns.hostPath, hostname, &ns.wroteHN)
 }
 
 func writeFile(path, content string, last *string) {
