@@ -187,8 +187,9 @@ func parseDHCP(b []byte) (*dhcpMsg, error) {
 		if len(o) < 2 || len(o) < 2+int(o[1]) {
 			return nil, errors.New("option " + strconv.Itoa(int(code)) + " overruns the message")
 		}
-		m.opts[code] = append(m.opts[code], o[2:2+o[1]]...)
-		o = o[2+o[1]:]
+		end := 2 + int(o[1])
+		m.opts[code] = append(m.opts[code], o[2:end]...)
+		o = o[end:]
 	}
 	return m, nil
 }
