@@ -4,6 +4,7 @@ package os
 
 import (
 	"context"
+	"internal/stringslite"
 	"internal/xen/xenstore"
 	"syscall"
 	"time"
@@ -12,10 +13,25 @@ import (
 // Xen's file system has no exec, so close-on-exec means nothing.
 const supportsCloseOnExec = false
 
-// hostname is the domain's name, its xenstore key "name" (what xl list
-// shows; xl rename changes it). The control domain, which has no xenstore
-// connection, is "xen".
+// hostname is the first line of /etc/hostname when that file exists and
+// the line is not empty: the network stack writes it from DHCP's host name
+// option (12) or GOXEN_NET's hostname= (internal/xen/netstack), and a
+// program may write it too. Otherwise it is the domain's name, its xenstore
+// key "name" (what xl list shows; xl rename changes it). The control
+// domain, which has no xenstore connection, is "xen".
 func hostname() (name string, err error) {
+	if b, err := ReadFile("/etc/hostname"); err == nil {
+		line, _, _ := stringslite.Cut(string(b), "\n")
+		for line != "" && (line[0] == ' ' || line[0] == '\t') {
+			line = line[1:]
+		}
+		for line != "" && (line[len(line)-1] == ' ' || line[len(line)-1] == '\t' || line[len(line)-1] == '\r') {
+			line = line[:len(line)-1]
+		}
+		if line != "" {
+			return line, nil
+		}
+	}
 	c, err := xenstore.Local()
 	if err != nil {
 		return "xen", nil
