@@ -6,7 +6,7 @@ package netstack
 // dhcp.go for why not a third-party module).
 //
 // How it talks from a NIC without an address: one UDP endpoint bound to port
-// 68 on the NIC (any address) with SO_BROADCAST, for the whole life of the
+// 68 on the NIC (any address, SO_BINDTODEVICE) with SO_BROADCAST, for the whole life of the
 // interface. gVisor routes nothing from a NIC without an address ("network
 // is unreachable", stack.FindRoute), so while the client has no lease the NIC
 // holds 0.0.0.0/32, which makes 0.0.0.0 the source of DISCOVER and REQUEST
@@ -128,7 +128,13 @@ func (c *dhcpClient) open() error {
 		return errnoOf(err)
 	}
 	ep.SocketOptions().SetBroadcast(true)
-	if err := ep.Bind(tcpip.FullAddress{NIC: c.nic, Port: dhcpClientPort}); err != nil {
+	// Bound to the device too (SO_BINDTODEVICE): gVisor reserves ports per
+	// device, not per Bind's NIC, and every interface's client has port 68.
+	err = ep.SocketOptions().SetBindToDevice(int32(c.nic))
+	if err == nil {
+		err = ep.Bind(tcpip.FullAddress{NIC: c.nic, Port: dhcpClientPort})
+	}
+	if err != nil {
 		ep.Close()
 		return errnoOf(err)
 	}

@@ -90,20 +90,28 @@ func (d *pipeDev) Transmit(frame []byte) error {
 // 10.0.0.1/24.
 func link(t *testing.T) (c *Stack, cid int, srv *Stack, sid int, cdev *pipeDev) {
 	t.Helper()
+	c, srv = &Stack{}, &Stack{}
+	cid, sid, cdev = cable(t, c, 9, srv, "10.0.0.1/24")
+	return c, cid, srv, sid, cdev
+}
+
+// cable joins a new interface of c (MAC 02:00:00:00:00:mac) to a new one
+// of srv with address srvAddr, and returns their ids and c's device.
+func cable(t *testing.T, c *Stack, mac byte, srv *Stack, srvAddr string) (cid, sid int, cdev *pipeDev) {
+	t.Helper()
 	done := make(chan struct{})
 	t.Cleanup(func() { close(done) })
-	cdev = &pipeDev{name: "eth0", mac: []byte{0x02, 0, 0, 0, 0, 0x09}, in: make(chan []byte, 512), done: done}
+	cdev = &pipeDev{name: fmt.Sprintf("eth%d", len(c.Interfaces())-1), mac: []byte{0x02, 0, 0, 0, 0, mac}, in: make(chan []byte, 512), done: done}
 	sdev := &pipeDev{name: "eth0", mac: []byte{0x02, 0, 0, 0, 0, 0x01}, in: make(chan []byte, 512), done: done}
 	cdev.peer, sdev.peer = sdev, cdev
-	c, srv = &Stack{}, &Stack{}
 	var err error
 	if cid, err = c.AddDevice(cdev); err != nil {
 		t.Fatal(err)
 	}
-	if sid, err = srv.AddDevice(sdev, netip.MustParsePrefix("10.0.0.1/24")); err != nil {
+	if sid, err = srv.AddDevice(sdev, netip.MustParsePrefix(srvAddr)); err != nil {
 		t.Fatal(err)
 	}
-	return c, cid, srv, sid, cdev
+	return cid, sid, cdev
 }
 
 // A seenMsg is a client message as the fake server received it.
@@ -596,5 +604,33 @@ func TestDHCPHostileServer(t *testing.T) {
 	// Without a mask, the class's: 10/8.
 	if !hasAddr(c, cid, "10.0.0.9/8") {
 		t.Errorf("addresses %v, want 10.0.0.9/8", addrsOf(c, cid))
+	}
+}
+
+// TestDHCPTwoInterfaces runs a client on each of two interfaces, on two
+// networks: each binds port 68 on its own NIC.
+func TestDHCPTwoInterfaces(t *testing.T) {
+	resolv, _ := useTempFiles(t)
+	c, srv1, srv2 := &Stack{}, &Stack{}, &Stack{}
+	id1, sid1, _ := cable(t, c, 9, srv1, "10.0.0.1/24")
+	id2, sid2, _ := cable(t, c, 10, srv2, "10.0.0.1/24")
+	newFakeServer(t, srv1, sid1)
+	f2 := newFakeServer(t, srv2, sid2)
+	f2.addr = netip.MustParsePrefix("10.0.0.10/24")
+	f2.opts = map[byte][]byte{optDNS: {10, 0, 0, 3}, optDomainName: []byte("two")}
+	log := &logger{t: t}
+	life, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	up1 := c.Configure(life, id1, "eth0", IfConfig{timing: &testTiming}, log.logf)
+	up2 := c.Configure(life, id2, "eth1", IfConfig{timing: &testTiming}, log.logf)
+	waitUp(t, up1)
+	waitUp(t, up2)
+	if !hasAddr(c, id1, "10.0.0.9/24") || !hasAddr(c, id2, "10.0.0.10/24") {
+		t.Errorf("addresses %v and %v", addrsOf(c, id1), addrsOf(c, id2))
+	}
+	want := "# Written by Go for Xen's network stack from GOXEN_NET, DHCP and IPv6 router advertisements.\n" +
+		"nameserver 10.0.0.1\nnameserver 10.0.0.2\nnameserver 10.0.0.3\nsearch two\n"
+	if got := readFile(resolv); got != want {
+		t.Errorf("resolv.conf:\n%s\nwant:\n%s", got, want)
 	}
 }
