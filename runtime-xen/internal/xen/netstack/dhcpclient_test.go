@@ -634,3 +634,28 @@ func TestDHCPTwoInterfaces(t *testing.T) {
 		t.Errorf("resolv.conf:\n%s\nwant:\n%s", got, want)
 	}
 }
+
+// TestDHCPNICGone removes the NIC under a bound client, then ends its life,
+// as the binding does when a vif is detached: the client stops and its
+// resolv.conf entries go.
+func TestDHCPNICGone(t *testing.T) {
+	resolv, _ := useTempFiles(t)
+	c, cid, srv, sid, _ := link(t)
+	f := newFakeServer(t, srv, sid)
+	f.lease = [3]uint32{20, 6, 12}
+	life, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	waitUp(t, c.Configure(life, cid, "eth0", IfConfig{timing: &testTiming}, (&logger{t: t}).logf))
+	if readFile(resolv) == "(none)" {
+		t.Fatal("no resolv.conf")
+	}
+	if err := c.Stack().RemoveNIC(tcpip.NICID(cid)); err != nil {
+		t.Fatal(err)
+	}
+	time.Sleep(seconds(15, testTiming.second)) // past T1 and T2: renewals fail
+	cancel()
+	waitFor(t, "resolv.conf to go", func() bool { return readFile(resolv) == "(none)" })
+	if hasRoute(c, "0.0.0.0/0 via 10.0.0.1 nic 2") {
+		t.Errorf("routes %q", routes(c))
+	}
+}
