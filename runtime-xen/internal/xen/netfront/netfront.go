@@ -33,6 +33,8 @@ type Config struct {
 	// vif is declared broken (the backend stopped answering). Default
 	// 10 s.
 	TxTimeout time.Duration
+	// ConnectTimeout bounds the handshake of one vif. Default 30 s.
+	ConnectTimeout time.Duration
 	// Log receives a line when a vif breaks or cannot be connected.
 	Log func(msg string)
 }
@@ -40,10 +42,13 @@ type Config struct {
 const (
 	ringSlots        = 256 // NET_TX_RING_SIZE and NET_RX_RING_SIZE for one page
 	defaultTxTimeout = 10 * time.Second
-	ethHeader        = 14
-	defaultMTU       = 1500 // ETH_DATA_LEN: what libxl and Linux assume without an mtu key
-	minMTU           = 68   // RFC 791's smallest datagram every link must carry
-	maxMTU           = 65535 - ethHeader
+	// The toolstack starts the domain once the backends wait for it, so
+	// a handshake normally takes milliseconds.
+	defaultConnectTimeout = 30 * time.Second
+	ethHeader             = 14
+	defaultMTU            = 1500 // ETH_DATA_LEN: what libxl and Linux assume without an mtu key
+	minMTU                = 68   // RFC 791's smallest datagram every link must carry
+	maxMTU                = 65535 - ethHeader
 	// maxRxSlots bounds the slots one received packet may take: Linux's
 	// netfront accepts MAX_SKB_FRAGS+1 (18) and drops longer chains.
 	maxRxSlots = 18
@@ -126,6 +131,11 @@ func Connect(ctx context.Context, cfg Config, id string) (*Vif, error) {
 	if cfg.TxTimeout <= 0 {
 		cfg.TxTimeout = defaultTxTimeout
 	}
+	if cfg.ConnectTimeout <= 0 {
+		cfg.ConnectTimeout = defaultConnectTimeout
+	}
+	ctx, cancel := context.WithTimeout(ctx, cfg.ConnectTimeout)
+	defer cancel()
 	dev, err := xenbus.Open(ctx, cfg.Store, "vif", id)
 	if err != nil {
 		return nil, errors.New("netfront: device/vif/" + id + ": " + err.Error())

@@ -151,3 +151,32 @@ func (e *deviceEndpoint) SetOnCloseAction(f func()) {
 	e.onClose = f
 	e.mu.Unlock()
 }
+
+// RemoveDevice takes interface id out of the stack, as when its device is
+// gone (xl network-detach): the connections and sockets bound to its
+// addresses are aborted, so that their reads and writes fail at once
+// rather than wait for timeouts that may never come, and its addresses
+// and routes go with it.
+func (s *Stack) RemoveDevice(id int) {
+	st := s.Stack()
+	nic := tcpip.NICID(id)
+	addrs := map[tcpip.Address]bool{}
+	if info, ok := st.NICInfo()[nic]; ok {
+		for _, pa := range info.ProtocolAddresses {
+			addrs[pa.AddressWithPrefix.Address] = true
+		}
+	}
+	for _, ep := range st.RegisteredEndpoints() {
+		i, ok := ep.(interface{ Info() tcpip.EndpointInfo })
+		if !ok {
+			continue
+		}
+		if ti, ok := i.Info().(*stack.TransportEndpointInfo); ok && (addrs[ti.ID.LocalAddress] || ti.RegisterNICID == nic) {
+			ep.Abort()
+		}
+	}
+	st.RemoveNIC(nic)
+	s.mu.Lock()
+	delete(s.nics, nic)
+	s.mu.Unlock()
+}

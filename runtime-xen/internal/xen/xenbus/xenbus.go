@@ -206,9 +206,21 @@ func (d *Device) State(ctx context.Context) (State, error) {
 	return ParseState(v)
 }
 
-// SetState publishes the frontend's state.
+// SetState publishes the frontend's state. A device whose directory the
+// toolstack has removed (it tears a device down once both ends are
+// Closed) is left alone: writing would bring back a stale node that the
+// next device of that id would find (Linux's xenbus_switch_state checks
+// the same way, in a transaction).
 func (d *Device) SetState(ctx context.Context, s State) error {
-	return d.Store.Write(ctx, d.Path+"/state", strconv.Itoa(int(s)))
+	return d.Store.Transaction(ctx, func(tx *xenstore.Tx) error {
+		if _, err := tx.Read(ctx, d.Path+"/state"); err != nil {
+			if errors.Is(err, fs.ErrNotExist) {
+				return nil
+			}
+			return err
+		}
+		return tx.Write(ctx, d.Path+"/state", strconv.Itoa(int(s)))
+	})
 }
 
 // A KV is a key of the frontend's directory and its value.
