@@ -5,6 +5,7 @@ package netstack
 import (
 	"net/netip"
 	"sync"
+	"sync/atomic"
 
 	"gvisor.dev/gvisor/pkg/buffer"
 	"gvisor.dev/gvisor/pkg/tcpip"
@@ -43,7 +44,9 @@ func (s *Stack) AddDevice(d Device, addrs ...netip.Prefix) (int, error) {
 	s.nics[id] = &nicInfo{name: d.Name(), hwaddr: append([]byte(nil), d.HardwareAddr()...)}
 	s.mu.Unlock()
 
-	link := ethernet.New(&deviceEndpoint{dev: d, mtu: uint32(d.MTU() + header.EthernetMinimumSize)})
+	ep := &deviceEndpoint{dev: d}
+	ep.mtu.Store(uint32(d.MTU() + header.EthernetMinimumSize))
+	link := ethernet.New(ep)
 	if err := st.CreateNICWithOptions(id, link, stack.NICOptions{Name: d.Name()}); err != nil {
 		return 0, errnoOf(err)
 	}
@@ -60,7 +63,7 @@ func (s *Stack) AddDevice(d Device, addrs ...netip.Prefix) (int, error) {
 // unchanged, and gVisor computes and checks every checksum.
 type deviceEndpoint struct {
 	dev Device
-	mtu uint32
+	mtu atomic.Uint32 // the link MTU (the IP MTU plus the Ethernet header), at most the device's
 
 	mu         sync.Mutex
 	dispatcher stack.NetworkDispatcher
@@ -68,8 +71,15 @@ type deviceEndpoint struct {
 	onClose    func()
 }
 
-func (e *deviceEndpoint) MTU() uint32             { return e.mtu }
-func (e *deviceEndpoint) SetMTU(mtu uint32)       {}
+func (e *deviceEndpoint) MTU() uint32 { return e.mtu.Load() }
+
+// SetMTU lowers the MTU (a DHCP lease's MTU option, GOXEN_NET's mtu=); the
+// device's own is the most it can be.
+func (e *deviceEndpoint) SetMTU(mtu uint32) {
+	if max := uint32(e.dev.MTU() + header.EthernetMinimumSize); mtu <= max {
+		e.mtu.Store(mtu)
+	}
+}
 func (e *deviceEndpoint) MaxHeaderLength() uint16 { return 0 }
 func (e *deviceEndpoint) LinkAddress() tcpip.LinkAddress {
 	return tcpip.LinkAddress(e.dev.HardwareAddr())
@@ -99,7 +109,7 @@ func (e *deviceEndpoint) Attach(d stack.NetworkDispatcher) {
 
 // receive delivers the device's frames to the stack, from its own goroutine.
 func (e *deviceEndpoint) receive() {
-	frame := make([]byte, e.mtu)
+	frame := make([]byte, e.dev.MTU()+header.EthernetMinimumSize)
 	for {
 		n, err := e.dev.Receive(frame)
 		if err != nil {
