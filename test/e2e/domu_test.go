@@ -2,6 +2,7 @@ package e2e
 
 import (
 	"context"
+	"os"
 	"regexp"
 	"strings"
 	"testing"
@@ -16,7 +17,11 @@ func runCases(t *testing.T, timeout time.Duration, cases ...testhost.Case) []tes
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), timeout)
 	defer cancel()
-	results, err := testhost.Run(ctx, testhost.Config{}, cases)
+	var cfg testhost.Config
+	if os.Getenv("GOXEN_TESTHOST_LOG") != "" {
+		cfg.Log = os.Stderr // the test host's serial console, as it runs
+	}
+	results, err := testhost.Run(ctx, cfg, cases)
 	if err != nil {
 		t.Fatalf("test host: %v", err)
 	}

@@ -158,6 +158,10 @@
 //     double-linked list", a few in thousands of processes, while guests
 //     are being built) or ld.so's "Inconsistency detected"; the agent keeps
 //     its own work small and reports a dead host command runner.
+//   - Go programs in dom0 (HostTools) now and then compute wrong results
+//     (a panic with absurd slice bounds, a different SHA-256 for the same
+//     16 MiB in consecutive runs); C tools (sha256sum, curl) have not been
+//     seen to, so tests check bulk data with them.
 //   - A Linux PVH guest that calibrates its TSC with the PIT (thousands of
 //     port I/O exits) has triple-faulted with Xen's own state in its vCPU
 //     (1 boot in 20); Linux test guests avoid it with clearcpuid=tsc.

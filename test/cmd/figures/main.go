@@ -107,10 +107,10 @@ func main() {
 	for _, a := range os.Args[1:] {
 		switch a {
 		case "patches", "size", "boot", "gorun", "memory", "idle", "fs", "domu", "hotpath", "disk",
-			"netsize", "netmem", "netidle", "netperf":
+			"netsize", "netmem", "netidle", "netperf", "vif":
 			sections[a] = true
 		default:
-			fatal("unknown section " + a + "; want patches, size, boot, gorun, memory, idle, fs, domu, hotpath, disk, netsize, netmem, netidle or netperf")
+			fatal("unknown section " + a + "; want patches, size, boot, gorun, memory, idle, fs, domu, hotpath, disk, netsize, netmem, netidle, netperf or vif")
 		}
 	}
 	want := func(s string) bool { return len(sections) == 0 || sections[s] }
@@ -160,6 +160,9 @@ func main() {
 	}
 	if want("disk") {
 		diskFigures(dir)
+	}
+	if want("vif") {
+		vifFigures(dir)
 	}
 }
 

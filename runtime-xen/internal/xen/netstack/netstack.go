@@ -207,7 +207,10 @@ func (s *Stack) Interfaces() []netapi.Interface {
 		}
 		for _, pa := range info.ProtocolAddresses {
 			a, ok := netip.AddrFromSlice(pa.AddressWithPrefix.Address.AsSlice())
-			if !ok {
+			// 0.0.0.0 is the DHCP client's source address while it asks
+			// (dhcpclient.go), not an address of the interface: Linux
+			// shows none then.
+			if !ok || a.IsUnspecified() {
 				continue
 			}
 			ifc.Addrs = append(ifc.Addrs, netip.PrefixFrom(a, pa.AddressWithPrefix.PrefixLen))
