@@ -21,6 +21,7 @@ func runCases(t *testing.T, timeout time.Duration, cases ...testhost.Case) []tes
 	if os.Getenv("GOXEN_TESTHOST_LOG") != "" {
 		cfg.Log = os.Stderr // the test host's serial console, as it runs
 	}
+	cfg.XenCmdline = os.Getenv("GOXEN_TESTHOST_XEN") // more Xen options, for experiments
 	results, err := testhost.Run(ctx, cfg, cases)
 	if err != nil {
 		t.Fatalf("test host: %v", err)
