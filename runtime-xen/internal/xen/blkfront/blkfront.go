@@ -305,16 +305,19 @@ func (d *Disk) connect(ctx context.Context) error {
 	d.persistent = !d.cfg.NoPersistent && dev.BackendFeature(ctx, "feature-persistent")
 
 	d.ctx, d.cancel = context.WithCancel(context.Background())
-	states, err := dev.WatchBackend(d.ctx)
-	if err != nil {
+	// A backend that leaves Connected breaks the disk.
+	if err := dev.FollowBackend(d.ctx, func(s xenbus.State) {
+		d.mu.Lock()
+		d.broken("the backend went to state " + s.String())
+		d.mu.Unlock()
+	}, nil); err != nil {
 		return err
 	}
 	if err := dev.SetState(ctx, xenbus.Connected); err != nil {
 		return err
 	}
-	d.loopsDone.Add(3)
+	d.loopsDone.Add(2)
 	go d.completions()
-	go d.watchBackend(states)
 	go d.watchdog()
 	return nil
 }
@@ -430,25 +433,11 @@ func (d *Disk) completions() {
 			d.mu.Unlock()
 			return
 		}
-		for {
-			n, err := d.front.Unconsumed()
-			if err == nil && n == 0 {
-				n, err = d.front.FinalCheck()
-			}
-			if err != nil {
-				d.broken("the backend's response index is beyond the requests in flight")
-				break
-			}
-			if n == 0 {
-				break
-			}
-			for ; n > 0 && d.err == nil; n-- {
-				d.front.ConsumeResponse(buf[:])
-				d.complete(parseResponse(buf[:]))
-			}
-			if d.err != nil {
-				break
-			}
+		if err := d.front.Drain(buf[:], func(b []byte) bool {
+			d.complete(parseResponse(b))
+			return d.err == nil
+		}); err != nil {
+			d.broken("the backend's response index is beyond the requests in flight")
 		}
 		d.mu.Unlock()
 	}
@@ -503,34 +492,6 @@ func (d *Disk) complete(r response) {
 	d.inFlight--
 	b.finish(err)
 	d.cond.Broadcast()
-}
-
-// watchBackend breaks the disk when the backend leaves Connected.
-func (d *Disk) watchBackend(states <-chan xenbus.State) {
-	defer d.loopsDone.Done()
-	for {
-		select {
-		case s, ok := <-states:
-			if !ok {
-				return
-			}
-			if s == xenbus.Connected {
-				continue
-			}
-			d.mu.Lock()
-			d.broken("the backend went to state " + s.String())
-			d.mu.Unlock()
-			// Follow the backend to Closed, as a guest's xenbus does.
-			go func() {
-				ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-				defer cancel()
-				d.dev.Close(ctx)
-			}()
-			return
-		case <-d.ctx.Done():
-			return
-		}
-	}
 }
 
 // watchdog breaks the disk when a request stays unanswered for

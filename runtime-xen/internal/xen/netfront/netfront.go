@@ -321,13 +321,21 @@ func (v *Vif) connect(ctx context.Context) error {
 	}
 
 	v.ctx, v.cancel = context.WithCancel(context.Background())
-	states, err := dev.WatchBackend(v.ctx)
-	if err != nil {
+	// A backend that leaves Connected (xl network-detach, a backend that
+	// dies) breaks the vif; once the frontend has followed it to Closed
+	// the grants go.
+	if err := dev.FollowBackend(v.ctx, func(s xenbus.State) {
+		v.mu.Lock()
+		v.broken("the backend went to state " + s.String())
+		v.mu.Unlock()
+	}, func() {
+		v.loops.Wait()
+		v.release()
+	}); err != nil {
 		return err
 	}
-	v.loops.Add(2)
+	v.loops.Add(1)
 	go v.events()
-	go v.watchBackend(states)
 	return nil
 }
 
@@ -441,35 +449,12 @@ func (v *Vif) notify() {
 	}
 }
 
-// drain consumes the responses of f, handing each to take, until none is
-// left after the final check; false if the backend's index is corrupt.
-func drain(f *ring.Front, buf []byte, take func([]byte) bool) bool {
-	for {
-		n, err := f.Unconsumed()
-		if err == nil && n == 0 {
-			n, err = f.FinalCheck()
-		}
-		if err != nil {
-			return false
-		}
-		if n == 0 {
-			return true
-		}
-		for ; n > 0; n-- {
-			f.ConsumeResponse(buf)
-			if !take(buf) {
-				return true // the vif broke
-			}
-		}
-	}
-}
-
 // completeTx consumes transmit responses (v.mu held): each must name a
 // request in flight.
 func (v *Vif) completeTx() {
 	var buf [txResponseSize]byte
 	freed := false
-	ok := drain(v.tx, buf[:], func(b []byte) bool {
+	err := v.tx.Drain(buf[:], func(b []byte) bool {
 		r := parseTxResponse(b)
 		if int(r.id) >= ringSlots || !v.txBusy[r.id] {
 			v.broken("transmit response for id " + strconv.Itoa(int(r.id)) + ", which is not in flight")
@@ -483,7 +468,7 @@ func (v *Vif) completeTx() {
 		freed = true
 		return true
 	})
-	if !ok {
+	if err != nil {
 		v.broken("the backend's transmit response index is beyond the requests in flight")
 	}
 	if freed && v.err == nil {
@@ -727,36 +712,6 @@ func (v *Vif) Transmit(frame []byte) error {
 		v.notify()
 	}
 	return nil
-}
-
-// watchBackend breaks the vif when the backend leaves Connected (xl
-// network-detach, a backend that dies) and follows it to Closed.
-func (v *Vif) watchBackend(states <-chan xenbus.State) {
-	defer v.loops.Done()
-	for {
-		select {
-		case s, ok := <-states:
-			if !ok {
-				return
-			}
-			if s == xenbus.Connected {
-				continue
-			}
-			v.mu.Lock()
-			v.broken("the backend went to state " + s.String())
-			v.mu.Unlock()
-			go func() {
-				ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-				defer cancel()
-				v.dev.Close(ctx)
-				v.loops.Wait()
-				v.release()
-			}()
-			return
-		case <-v.ctx.Done():
-			return
-		}
-	}
 }
 
 // Close disconnects the vif: receives and transmits fail from now on, the

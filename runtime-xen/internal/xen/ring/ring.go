@@ -184,6 +184,28 @@ func (f *Front) FinalCheck() (int, error) {
 	return f.Unconsumed()
 }
 
+// Drain consumes the responses, copying each into buf and handing it to
+// take, until none is left after the final check (so that the backend
+// notifies on its next one) or take returns false. It returns ErrCorrupt
+// when the backend's index is beyond the requests outstanding.
+func (f *Front) Drain(buf []byte, take func([]byte) bool) error {
+	for {
+		n, err := f.Unconsumed()
+		if err == nil && n == 0 {
+			n, err = f.FinalCheck()
+		}
+		if err != nil || n == 0 {
+			return err
+		}
+		for ; n > 0; n-- {
+			f.ConsumeResponse(buf)
+			if !take(buf) {
+				return nil
+			}
+		}
+	}
+}
+
 // Back is the backend's end of a ring (BACK_RING_ATTACH and friends); the
 // fake backends of host tests use it.
 type Back struct {

@@ -250,3 +250,35 @@ func FuzzFrontend(f *testing.F) {
 		}
 	})
 }
+
+// Drain hands over every response in order, leaves the backend asked to
+// notify on the next one, stops when told to, and reports a corrupt index.
+func TestDrain(t *testing.T) {
+	f, b, mem := newPair(t, 1, 12, 4)
+	req := make([]byte, 12)
+	for i := 0; i < 5; i++ {
+		f.NextRequest()
+	}
+	f.PushRequests()
+	for i := 0; i < 5; i++ {
+		b.ConsumeRequest(req)
+		s, _ := b.NextResponse()
+		s[0] = byte(i)
+	}
+	b.PushResponses()
+	var got []byte
+	buf := make([]byte, 4)
+	if err := f.Drain(buf, func(r []byte) bool { got = append(got, r[0]); return len(got) < 3 }); err != nil || string(got) != "\x00\x01\x02" {
+		t.Fatalf("Drain stopped after %v, %v; want 0 1 2", got, err)
+	}
+	if err := f.Drain(buf, func(r []byte) bool { got = append(got, r[0]); return true }); err != nil || len(got) != 5 || got[4] != 4 {
+		t.Fatalf("Drain: %v, %v", got, err)
+	}
+	if _, _, _, se := Indices(mem); se != 6 {
+		t.Errorf("rsp_event %d after draining 5 responses, want 6", se)
+	}
+	SetIndex(mem, RspProd, 9)
+	if err := f.Drain(buf, func([]byte) bool { return true }); err != ErrCorrupt {
+		t.Errorf("Drain over a corrupt index: %v", err)
+	}
+}

@@ -28,6 +28,7 @@ import (
 	"internal/stringslite"
 	"internal/xen/xenstore"
 	"io/fs"
+	"time"
 )
 
 // State is a XenbusState (io/xenbus.h, enum xenbus_state).
@@ -316,6 +317,35 @@ func (d *Device) WatchBackend(ctx context.Context) (<-chan State, error) {
 		}
 	}()
 	return ch, nil
+}
+
+// FollowBackend watches a connected device until ctx ends: when the
+// backend leaves Connected (xl detach, a backend that dies; a vanished or
+// malformed state counts as Closed), lost is called with its state, and
+// the frontend then follows it to Closed within 10 s, as a guest's xenbus
+// does; closed, if not nil, runs after that. The watch is set before
+// FollowBackend returns, so no change after the call is missed.
+func (d *Device) FollowBackend(ctx context.Context, lost func(State), closed func()) error {
+	states, err := d.WatchBackend(ctx)
+	if err != nil {
+		return err
+	}
+	go func() {
+		for s := range states {
+			if s == Connected {
+				continue
+			}
+			lost(s)
+			cctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+			d.Close(cctx)
+			cancel()
+			if closed != nil {
+				closed()
+			}
+			return
+		}
+	}()
+	return nil
 }
 
 // Close takes the frontend through Closing to Closed, waiting (bounded by
