@@ -12,15 +12,32 @@ import (
 
 // LocalConfig is the configuration of the domain's own vifs: its xenstore
 // connection, event channels, grant table and heap. It fails in the
-// control domain (no xenstore connection: no vifs of its own).
+// control domain (no xenstore connection: no vifs of its own). The grant
+// table is mapped when the first vif connects, so a program whose domain
+// has no vif does not pay for it at boot.
 func LocalConfig() (Config, error) {
 	store, err := xenstore.Local()
 	if err != nil {
 		return Config{}, err
 	}
-	table, err := gnttab.Local()
+	return Config{Store: store, Xen: evtchn.Local, Grants: localGrants{}, Memory: gnttab.Heap}, nil
+}
+
+// localGrants is the domain's grant table, mapped on first use.
+type localGrants struct{}
+
+func (localGrants) Grant(domid uint16, gfn uint32, readOnly bool) (gnttab.Ref, error) {
+	t, err := gnttab.Local()
 	if err != nil {
-		return Config{}, err
+		return 0, err
 	}
-	return Config{Store: store, Xen: evtchn.Local, Grants: table, Memory: gnttab.Heap}, nil
+	return t.Grant(domid, gfn, readOnly)
+}
+
+func (localGrants) Revoke(r gnttab.Ref) error {
+	t, err := gnttab.Local()
+	if err != nil {
+		return err
+	}
+	return t.Revoke(r)
 }

@@ -170,18 +170,12 @@ func (c *dhcpClient) acquire(ctx context.Context) (*dhcpLease, time.Time) {
 		req.opts[optRequestedIP] = offer.addr.Addr().AsSlice()
 		req.opts[optServerID] = offer.server.AsSlice()
 		var ack *dhcpLease
+		takeReply := ackOrNak(&ack)
 		reply := c.exchange(ctx, req, broadcast4, c.backoff(c.t.requests), func(m *dhcpMsg, from netip.Addr) bool {
 			if id := m.opts[optServerID]; len(id) == 4 && netip.AddrFrom4([4]byte(id)) != offer.server {
 				return false // another server's answer to our REQUEST (§4.3.2: it must drop the offer)
 			}
-			switch m.msgType() {
-			case dhcpAck:
-				ack, _ = m.lease(from)
-				return ack != nil
-			case dhcpNak:
-				return true
-			}
-			return false
+			return takeReply(m, from)
 		})
 		switch {
 		case ctx.Err() != nil:
@@ -196,6 +190,21 @@ func (c *dhcpClient) acquire(ctx context.Context) (*dhcpLease, time.Time) {
 		return ack, sent
 	}
 	return nil, time.Time{}
+}
+
+// ackOrNak is the reply filter of a REQUEST: it takes a DHCPACK with a
+// usable lease (recorded in *ack) or a DHCPNAK.
+func ackOrNak(ack **dhcpLease) func(*dhcpMsg, netip.Addr) bool {
+	return func(m *dhcpMsg, from netip.Addr) bool {
+		switch m.msgType() {
+		case dhcpAck:
+			*ack, _ = m.lease(from)
+			return *ack != nil
+		case dhcpNak:
+			return true
+		}
+		return false
+	}
 }
 
 // keep keeps the lease l, granted at start: at T1 it renews it with its
@@ -217,16 +226,7 @@ func (c *dhcpClient) keep(ctx context.Context, l *dhcpLease, start time.Time) {
 		req := c.msg(dhcpRequest, xid, begin)
 		req.ciaddr, req.flags = l.addr.Addr(), 0
 		var ack *dhcpLease
-		accept := func(m *dhcpMsg, from netip.Addr) bool {
-			switch m.msgType() {
-			case dhcpAck:
-				ack, _ = m.lease(from)
-				return ack != nil
-			case dhcpNak:
-				return true
-			}
-			return false
-		}
+		accept := ackOrNak(&ack)
 		reply := c.exchange(ctx, req, l.server, c.halfway(t2), accept)
 		if reply == nil && ctx.Err() == nil {
 			c.logf("%s: no answer from %v, rebinding", c.name, l.server)
