@@ -61,8 +61,8 @@ func vifFigures(dir string) {
 	sizes := []int{12, 16, 24, 32, 48}
 	for _, m := range sizes {
 		cases = append(cases, testhost.Case{Name: fmt.Sprintf("xen %d MiB", m), Kernel: xenBench, MemoryMiB: m, VIF: true,
-			MAC:          "00:16:3e:00:00:22",
-			HostCommands: []string{`xth-wait-console ready 120`, `curl -sS -m 20 http://$GUEST_IP:8080/`},
+			MAC:                   "00:16:3e:00:00:22",
+			HostCommands:          []string{`xth-wait-console ready 120`, `curl -sS -m 20 http://$GUEST_IP:8080/`},
 			ShutdownAfterCommands: true, CommandTimeout: 2 * time.Minute, Timeout: 4 * time.Minute})
 	}
 	results, err := testhost.Run(ctx, testhost.Config{Host: h}, cases)
