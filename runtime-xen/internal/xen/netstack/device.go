@@ -24,7 +24,9 @@ import (
 // Transmit sends one frame, copying it: it waits for room in the driver's
 // ring rather than dropping the frame when the ring is full (between
 // cooperative goroutines, drops turn into retransmission storms), and fails
-// only when the device is broken or gone.
+// only when the device is broken or gone. The stack calls it from one
+// goroutine of its own (deviceEndpoint.transmit), never with a lock of
+// gVisor's held.
 type Device interface {
 	Name() string
 	HardwareAddr() []byte
@@ -44,8 +46,9 @@ func (s *Stack) AddDevice(d Device, addrs ...netip.Prefix) (int, error) {
 	s.nics[id] = &nicInfo{name: d.Name(), hwaddr: append([]byte(nil), d.HardwareAddr()...)}
 	s.mu.Unlock()
 
-	ep := &deviceEndpoint{dev: d}
+	ep := &deviceEndpoint{dev: d, txq: make(chan []byte, txQueueLen), txFree: make(chan []byte, txQueueLen), stop: make(chan struct{})}
 	ep.mtu.Store(uint32(d.MTU() + header.EthernetMinimumSize))
+	go ep.transmit()
 	link := ethernet.New(ep)
 	if err := st.CreateNICWithOptions(id, link, stack.NICOptions{Name: d.Name()}); err != nil {
 		return 0, errnoOf(err)
@@ -65,11 +68,29 @@ type deviceEndpoint struct {
 	dev Device
 	mtu atomic.Uint32 // the link MTU (the IP MTU plus the Ethernet header), at most the device's
 
+	// The transmit queue, like a NIC's: WritePackets must not wait for
+	// the device, because gVisor calls it with the TCP endpoint's lock
+	// held, and its TCP processor goroutine spins without yielding while
+	// that lock is taken (dispatcher.go: a failed TryLock requeues the
+	// endpoint and loops). On one vCPU with cooperative scheduling the
+	// waiting sender would never run again and the guest hangs at 100%
+	// CPU (seen in TestNetfront's 16 MiB download).
+	txq      chan []byte // frames to transmit, in order
+	txFree   chan []byte // their buffers, for reuse
+	txBroken atomic.Bool // Transmit failed: the device is gone
+	stop     chan struct{}
+	stopOnce sync.Once
+
 	mu         sync.Mutex
 	dispatcher stack.NetworkDispatcher
 	receiving  bool
 	onClose    func()
 }
+
+// txQueueLen is how many frames wait for the device, Linux's default
+// txqueuelen (1000); past it frames are dropped, as by a full NIC queue,
+// and TCP backs off.
+const txQueueLen = 1000
 
 func (e *deviceEndpoint) MTU() uint32 { return e.mtu.Load() }
 
@@ -127,27 +148,58 @@ func (e *deviceEndpoint) receive() {
 	}
 }
 
-// WritePackets transmits the frames in order, waiting for the device.
+// WritePackets queues copies of the frames for transmit, in order, without
+// waiting: see deviceEndpoint.txq.
 func (e *deviceEndpoint) WritePackets(pkts stack.PacketBufferList) (int, tcpip.Error) {
+	if e.txBroken.Load() {
+		return 0, &tcpip.ErrClosedForSend{}
+	}
 	sent := 0
-	var frame []byte
 	for _, pkt := range pkts.AsSlice() {
-		frame = frame[:0]
+		var frame []byte
+		select {
+		case frame = <-e.txFree:
+			frame = frame[:0]
+		default:
+			frame = make([]byte, 0, e.dev.MTU()+header.EthernetMinimumSize)
+		}
 		for _, b := range pkt.AsSlices() {
 			frame = append(frame, b...)
 		}
-		if err := e.dev.Transmit(frame); err != nil {
+		select {
+		case e.txq <- frame:
+			sent++
+		default:
 			if sent == 0 {
-				return 0, &tcpip.ErrClosedForSend{}
+				return 0, &tcpip.ErrNoBufferSpace{}
 			}
-			break
+			return sent, nil
 		}
-		sent++
 	}
 	return sent, nil
 }
 
+// transmit hands the queued frames to the device, from a goroutine of its
+// own that may wait for it.
+func (e *deviceEndpoint) transmit() {
+	for {
+		select {
+		case frame := <-e.txq:
+			if !e.txBroken.Load() && e.dev.Transmit(frame) != nil {
+				e.txBroken.Store(true)
+			}
+			select {
+			case e.txFree <- frame:
+			default:
+			}
+		case <-e.stop:
+			return
+		}
+	}
+}
+
 func (e *deviceEndpoint) Close() {
+	e.stopOnce.Do(func() { close(e.stop) })
 	e.mu.Lock()
 	f := e.onClose
 	e.mu.Unlock()
