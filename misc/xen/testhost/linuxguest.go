@@ -44,8 +44,9 @@ busybox poweroff -f
 // arguments. When main returns, the guest prints the Go runtime's status
 // line ("goxen: exit status N", for Result.ExitStatus) and powers off.
 // Files maps more files of the build machine into the guest, by guest
-// path. The initramfs goes into dir; the guest needs about 256 MiB of
-// memory for its root. Boot it with Cmdline LinuxCmdline + " -- ARGS".
+// path. The initramfs goes into dir; the guest needs about 512 MiB of
+// memory for its root (with 256 MiB Linux fails to unpack it: "Initramfs
+// unpacking failed: write error", then no /init). Boot it with Cmdline LinuxCmdline + " -- ARGS".
 func (h *Host) LinuxGuest(dir, main string, files map[string]string) (kernel, initrd string, err error) {
 	initrd = filepath.Join(dir, "linux-guest.cpio")
 	err = makeInitrd(initrd, h.Initrd, func(w io.Writer) error {

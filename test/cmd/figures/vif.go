@@ -40,7 +40,7 @@ exec /xth-guest/netbench
 `
 
 func vifFigures(dir string) {
-	fmt.Println("\n## Network: GOOS=xen domU vs Linux PVH domU, same test host, 1 vCPU, 256 MiB, load from dom0 over xenbr0")
+	fmt.Println("\n## Network: GOOS=xen domU vs Linux PVH domU, same test host, 1 vCPU, 512 MiB, load from dom0 over xenbr0")
 	xenBench := buildPkg(dir, "./cmd/figures/netbench", "xen")
 	linuxBench := buildPkg(dir, "./cmd/figures/netbench", "linux")
 	script := filepath.Join(dir, "linux-netbench.sh")
@@ -51,9 +51,9 @@ func vifFigures(dir string) {
 	kernel, initrd, err := h.LinuxGuest(dir, script, map[string]string{"xth-guest/netbench": linuxBench})
 	check(err)
 	cases := []testhost.Case{
-		{Name: "GOOS=xen", Kernel: xenBench, MemoryMiB: 256, VIF: true, MAC: "00:16:3e:00:00:20",
+		{Name: "GOOS=xen", Kernel: xenBench, MemoryMiB: 512, VIF: true, MAC: "00:16:3e:00:00:20",
 			HostCommands: vifLoad, ShutdownAfterCommands: true, CommandTimeout: 3 * time.Minute, Timeout: 10 * time.Minute},
-		{Name: "Linux domU", Kernel: kernel, Ramdisk: initrd, MemoryMiB: 256, VIF: true, MAC: "00:16:3e:00:00:21",
+		{Name: "Linux domU", Kernel: kernel, Ramdisk: initrd, MemoryMiB: 512, VIF: true, MAC: "00:16:3e:00:00:21",
 			Cmdline:      testhost.LinuxCmdline + " -- 10.0.0.33",
 			HostCommands: vifLoad, ShutdownAfterCommands: true, CommandTimeout: 3 * time.Minute, Timeout: 10 * time.Minute},
 	}
