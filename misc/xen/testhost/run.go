@@ -390,7 +390,7 @@ func (cfg *Config) qemuArgs(dir string, dom0Extra string, results bool) []string
 	// with -accel tcg,thread=single), and 16 MiB transfers between dom0
 	// and a guest arrived corrupted past TCP's checksums in 10 of 22.
 	// Without XSAVE (so no AVX: Xen and its guests fall back to FXSAVE
-	// and SSE): 0 wrong in 48 and 0 in 12 (misc/xen/README.md, "When the
+	// and SSE): 0 wrong in 88 and 0 in 29 (misc/xen/README.md, "When the
 	// emulator fails").
 	const hostCPU = "max,-xsave"
 	machine := cfg.MachineMiB

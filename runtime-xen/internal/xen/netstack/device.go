@@ -46,9 +46,7 @@ func (s *Stack) AddDevice(d Device, addrs ...netip.Prefix) (int, error) {
 	s.nics[id] = &nicInfo{name: d.Name(), hwaddr: append([]byte(nil), d.HardwareAddr()...)}
 	s.mu.Unlock()
 
-	ep := &deviceEndpoint{dev: d, txq: make(chan []byte, txQueueLen), txFree: make(chan []byte, txQueueLen), stop: make(chan struct{})}
-	ep.mtu.Store(uint32(d.MTU() + header.EthernetMinimumSize))
-	go ep.transmit()
+	ep := newDeviceEndpoint(d)
 	link := ethernet.New(ep)
 	if err := st.CreateNICWithOptions(id, link, stack.NICOptions{Name: d.Name()}); err != nil {
 		return 0, errnoOf(err)
@@ -91,6 +89,14 @@ type deviceEndpoint struct {
 // txqueuelen (1000); past it frames are dropped, as by a full NIC queue,
 // and TCP backs off.
 const txQueueLen = 1000
+
+// newDeviceEndpoint makes d's endpoint and starts its transmit goroutine.
+func newDeviceEndpoint(d Device) *deviceEndpoint {
+	e := &deviceEndpoint{dev: d, txq: make(chan []byte, txQueueLen), txFree: make(chan []byte, txQueueLen), stop: make(chan struct{})}
+	e.mtu.Store(uint32(d.MTU() + header.EthernetMinimumSize))
+	go e.transmit()
+	return e
+}
 
 func (e *deviceEndpoint) MTU() uint32 { return e.mtu.Load() }
 

@@ -42,8 +42,7 @@ func frames(n int, tag byte) stack.PacketBufferList {
 // ones in order.
 func TestWritePacketsDoesNotWait(t *testing.T) {
 	d := &stuckDev{unstuck: make(chan struct{}), sent: make(chan []byte, 2*txQueueLen)}
-	e := &deviceEndpoint{dev: d, txq: make(chan []byte, txQueueLen), txFree: make(chan []byte, txQueueLen), stop: make(chan struct{})}
-	go e.transmit()
+	e := newDeviceEndpoint(d)
 	defer e.Close()
 	done := make(chan struct{})
 	var n1, n2 int

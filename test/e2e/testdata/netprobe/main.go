@@ -28,6 +28,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 )
 
@@ -98,24 +99,21 @@ func main() {
 		buf := make([]byte, 16<<20)
 		rand.New(rand.NewSource(1)).Read(buf)
 		want := sha256.Sum256(buf)
-		var mu sync.Mutex
 		var wg sync.WaitGroup
-		bad := 0
+		var bad atomic.Int32
 		for g := 0; g < 4; g++ {
 			wg.Go(func() {
 				for range rounds {
 					c := bytes.Clone(buf)
 					if sha256.Sum256(c) != want {
-						mu.Lock()
-						bad++
-						mu.Unlock()
+						bad.Add(1)
 					}
 				}
 			})
 		}
 		wg.Wait()
-		if bad > 0 {
-			fail("hashcheck", fmt.Errorf("%d of %d SHA-256s of the same 16 MiB differ", bad, 4*rounds))
+		if n := bad.Load(); n > 0 {
+			fail("hashcheck", fmt.Errorf("%d of %d SHA-256s of the same 16 MiB differ", n, 4*rounds))
 		}
 		fmt.Printf("ok hashcheck %d\n", 4*rounds)
 	default:
