@@ -1,3 +1,7 @@
+// Copyright 2026 The Go for Xen Authors. All rights reserved.
+// Use of this source code is governed by a BSD-style
+// license that can be found in the LICENSE file.
+
 // Package testhost is Go for Xen's level-2 test host: Xen 4.17 with a Linux
 // dom0 that has the real toolstack (xl, xenstored, xenconsoled), netback,
 // blkback and a bridge, booted under QEMU TCG, on which test programs run
