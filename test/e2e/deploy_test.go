@@ -1,6 +1,7 @@
 package e2e
 
 import (
+	"os"
 	"path/filepath"
 	"regexp"
 	"strings"
@@ -48,7 +49,7 @@ func deployCase(t *testing.T, steps ...string) testhost.Case {
 			script,
 			exampleImage(t, "hello", dir),
 			exampleImage(t, "server", dir),
-			image(t, "exitcode"),
+			copyFile(t, image(t, "exitcode"), filepath.Join(dir, "exitcode.xen")),
 			filepath.Join(ex, "hello", "hello.cfg"),
 			filepath.Join(ex, "hello", "hello.xml"),
 			filepath.Join(ex, "server", "server.cfg"),
@@ -59,6 +60,19 @@ func deployCase(t *testing.T, steps ...string) testhost.Case {
 		CommandTimeout:        6 * time.Minute,
 		Timeout:               40 * time.Minute,
 	}
+}
+
+// copyFile copies from to to and returns to.
+func copyFile(t *testing.T, from, to string) string {
+	t.Helper()
+	data, err := os.ReadFile(from)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(to, data, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	return to
 }
 
 // values returns the KEY=VALUE lines of a step's output.

@@ -49,15 +49,8 @@ func main() {
 		log.Fatal(err)
 	}
 	_, port, _ := net.SplitHostPort(ln.Addr().String())
-	ifaces, _ := net.Interfaces()
-	for _, ifc := range ifaces {
-		addrs, _ := ifc.Addrs()
-		for _, a := range addrs {
-			if ip, ok := a.(*net.IPNet); ok && ip.IP.To4() != nil && !ip.IP.IsLoopback() {
-				fmt.Printf("listening on http://%s/ (%s)\n", net.JoinHostPort(ip.IP.String(), port), ifc.Name)
-			}
-		}
-	}
+	fmt.Printf("listening on port %s\n", port)
+	go reportAddrs(port)
 
 	mux := http.NewServeMux()
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
@@ -82,6 +75,28 @@ func main() {
 		log.Fatal(err)
 	}
 	fmt.Println("stopped")
+}
+
+// reportAddrs prints the URL of each IPv4 address the interfaces get (by
+// DHCP, which may answer after main has started: GOXEN_NET_WAIT), for a
+// minute after start.
+func reportAddrs(port string) {
+	seen := map[string]bool{}
+	for range 120 {
+		ifaces, _ := net.Interfaces()
+		for _, ifc := range ifaces {
+			addrs, _ := ifc.Addrs()
+			for _, a := range addrs {
+				ip, ok := a.(*net.IPNet)
+				if !ok || ip.IP.To4() == nil || ip.IP.IsLoopback() || seen[ip.IP.String()] {
+					continue
+				}
+				seen[ip.IP.String()] = true
+				fmt.Printf("listening on http://%s/ (%s)\n", net.JoinHostPort(ip.IP.String(), port), ifc.Name)
+			}
+		}
+		time.Sleep(500 * time.Millisecond)
+	}
 }
 
 // countBoot reads the counter "boots N" from the disk's first sector,
