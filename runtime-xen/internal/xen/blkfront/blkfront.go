@@ -132,9 +132,9 @@ type Disk struct {
 	maxPages   int
 	freeInd    []*page
 	nind       int
-	flushOp    int      // opFlush, opWriteBarrier, or -1
-	err        error    // once set, every request fails
-	ticket     uint64   // arrival order of requests waiting for room
+	flushOp    int    // opFlush, opWriteBarrier, or -1
+	err        error  // once set, every request fails
+	ticket     uint64 // arrival order of requests waiting for room
 	serving    uint64
 	inFlight   int
 	locked     []span // byte ranges being written
