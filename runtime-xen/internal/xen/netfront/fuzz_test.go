@@ -22,7 +22,7 @@ func alignedPages(n int) []byte {
 // fuzzVif is a connected vif without a backend: the test writes the
 // rings as the backend would.
 func fuzzVif(t testing.TB, mtu int, sg bool) *Vif {
-	v := &Vif{cfg: Config{RxBuffers: ringSlots}, mtu: mtu, sg: sg, gone: make(chan struct{}), txWake: make(chan struct{}),
+	v := &Vif{cfg: Config{RxBuffers: ringSlots}, mtu: mtu, sg: sg, rxGSO: sg, txGSO: sg, gone: make(chan struct{}), txWake: make(chan struct{}),
 		rxq: make(chan []byte, ringSlots), rxFree: make(chan []byte, ringSlots)}
 	mem := alignedPages(2)
 	v.txMem, v.rxMem = mem[:pageSize], mem[pageSize:]
@@ -51,7 +51,8 @@ func fuzzVif(t testing.TB, mtu int, sg bool) *Vif {
 
 // FuzzResponses fills both rings with hostile responses and response
 // indices: the driver must not panic, must not deliver a packet larger
-// than its MTU allows, and must stay consistent (or break).
+// than its MTU (or, with a GSO extra, 18 pages) allows, and must stay
+// consistent (or break).
 func FuzzResponses(f *testing.F) {
 	ok := make([]byte, 0, 64)
 	ok = byteorder.LEAppendUint16(ok, 0)
@@ -60,6 +61,10 @@ func FuzzResponses(f *testing.F) {
 	ok = byteorder.LEAppendUint16(ok, 60)
 	f.Add(uint16(1), uint16(0), ok, []byte{0, 0, 0, 0})
 	f.Add(uint16(300), uint16(3), []byte{1, 0, 0x10, 0, 4, 0, 0xff, 0x0f, 2, 0, 0, 0, 8, 0, 9, 0}, []byte{5, 0, 0, 0, 5, 0, 0, 0})
+	// A GSO packet: a full page with extra_info and more_data, the GSO
+	// extra, a second page; and a transmit extra's NULL response.
+	f.Add(uint16(4), uint16(2), []byte{0, 0, 0, 0, 0x0c, 0, 0, 0x10, 1, 0, 0xb4, 5, 1, 0, 0, 0, 2, 0, 0, 0, 0, 0, 0, 0x10},
+		[]byte{0, 0, 0, 0, 1, 0, 1, 0})
 	f.Fuzz(func(t *testing.T, rxProd, txProd uint16, rxRsps, txRsps []byte) {
 		v := fuzzVif(t, 1500, rxProd%2 == 0)
 		// Put some transmit requests in flight.
@@ -84,8 +89,12 @@ func FuzzResponses(f *testing.F) {
 			v.receiveRx()
 		}
 		v.mu.Unlock()
+		limit := v.mtu + ethHeader
+		if v.rxGSO {
+			limit = maxRxFrame
+		}
 		for len(v.rxq) > 0 {
-			if p := <-v.rxq; len(p) > v.mtu+ethHeader || len(p) < ethHeader {
+			if p := <-v.rxq; len(p) > limit || len(p) < ethHeader {
 				t.Fatalf("delivered a %d-byte packet", len(p))
 			}
 		}

@@ -7,6 +7,7 @@ package netfront
 import (
 	"context"
 	"errors"
+	"internal/byteorder"
 	"internal/strconv"
 	"internal/xen/evtchn"
 	"internal/xen/gnttab"
@@ -39,6 +40,9 @@ type Config struct {
 	ConnectTimeout time.Duration
 	// Log receives a line when a vif breaks or cannot be connected.
 	Log func(msg string)
+	// NoGSO leaves GSO out of the negotiation in both directions
+	// (GOXEN_NETFRONT=no-gso), for comparisons.
+	NoGSO bool
 }
 
 const (
@@ -54,6 +58,12 @@ const (
 	// maxRxSlots bounds the slots one received packet may take: Linux's
 	// netfront accepts MAX_SKB_FRAGS+1 (18) and drops longer chains.
 	maxRxSlots = 18
+	// maxTxFrame is the largest frame a transmit can carry: the first
+	// request's size, the packet's, is 16 bits (netif.h).
+	maxTxFrame = 65535
+	// maxRxFrame is the most a received GSO packet can be: maxRxSlots
+	// full pages.
+	maxRxFrame = maxRxSlots * pageSize
 )
 
 var (
@@ -75,6 +85,10 @@ type Vif struct {
 	mac [6]byte
 	mtu int
 	sg  bool // the backend takes and sends packets over several slots
+	// txGSO: the backend takes TCP segments of up to 64 KiB and cuts
+	// them (feature-gso-tcpv4 and -tcpv6). rxGSO: the frontend offered
+	// to take such segments from it.
+	txGSO, rxGSO bool
 
 	ctx    context.Context
 	cancel context.CancelFunc
@@ -101,9 +115,12 @@ type Vif struct {
 	rxPkt     []byte // the packet being assembled from several slots
 	rxSlots   int    // slots it has taken
 	rxBad     bool   // drop it when it ends
+	rxFlags   uint16 // its first slot's flags
+	rxMore    bool   // more data slots follow
 	rxExtras  bool   // the next slot is an extra-info slot
+	rxIsGSO   bool   // a GSO extra came with it: it may exceed the MTU
+	rxqBytes  int    // bytes in rxq
 	rxStalled bool   // receiveRx stopped on a full queue
-	lost      [][]byte
 	stats     Stats
 
 	rxq    chan []byte // received packets, private copies
@@ -237,6 +254,11 @@ func (v *Vif) connect(ctx context.Context) error {
 		return errors.New("the backend cannot copy received packets (no feature-rx-copy)")
 	}
 	v.sg = dev.BackendFeature(ctx, "feature-sg")
+	// GSO needs scatter-gather: a segment takes up to 17 slots. Linux's
+	// netback offers both TCP types or neither; the stack asks for
+	// either, so both are needed.
+	v.rxGSO = v.sg && !v.cfg.NoGSO
+	v.txGSO = v.rxGSO && dev.BackendFeature(ctx, "feature-gso-tcpv4") && dev.BackendFeature(ctx, "feature-gso-tcpv6")
 	if err := v.readMAC(ctx); err != nil {
 		return err
 	}
@@ -297,10 +319,13 @@ func (v *Vif) connect(ctx context.Context) error {
 	}
 	// The frontend's keys (netif.h, "Frontend feature flags"): one queue,
 	// one event channel, copying receive with notifications of new
-	// buffers, scatter-gather if the backend has it, no GSO. Checksum
+	// buffers, scatter-gather if the backend has it, and then GSO:
+	// the backend may hand over TCP segments of up to 64 KiB that its
+	// side did not cut (dom0's TSO), marked by a GSO extra. Checksum
 	// offload stays on: packets the backend sends with a blank checksum
-	// are completed here (checksum.go), and transmitted ones carry
-	// gVisor's full checksums.
+	// are completed here (checksum.go); transmitted ones carry full
+	// checksums, or, as GSO segments, the pseudo-header sum for the
+	// backend to complete.
 	keys := []xenbus.KV{
 		{Key: "tx-ring-ref", Value: strconv.Itoa(int(v.txRef))},
 		{Key: "rx-ring-ref", Value: strconv.Itoa(int(v.rxRef))},
@@ -308,8 +333,8 @@ func (v *Vif) connect(ctx context.Context) error {
 		{Key: "request-rx-copy", Value: "1"},
 		{Key: "feature-rx-notify", Value: "1"},
 		{Key: "feature-sg", Value: boolKey(v.sg)},
-		{Key: "feature-gso-tcpv4", Value: "0"},
-		{Key: "feature-gso-tcpv6", Value: "0"},
+		{Key: "feature-gso-tcpv4", Value: boolKey(v.rxGSO)},
+		{Key: "feature-gso-tcpv6", Value: boolKey(v.rxGSO)},
 	}
 	// Linux's netback connects the rings when the frontend reaches
 	// Connected; Initialised means nothing to it (xenbus.c,
@@ -363,7 +388,31 @@ func (v *Vif) Features() string {
 	if v.sg {
 		f += " sg"
 	}
+	if v.rxGSO {
+		f += " rx-gso"
+	}
+	if v.txGSO {
+		f += " tx-gso"
+	}
 	return f
+}
+
+// MaxFrame is the size of the largest frame Receive delivers: MTU()+14,
+// or 18 pages when the backend may send GSO segments.
+func (v *Vif) MaxFrame() int {
+	if v.rxGSO {
+		return maxRxFrame
+	}
+	return v.mtu + ethHeader
+}
+
+// GSOMaxSize is the largest frame TransmitOffload takes with an mss (a
+// TCP segment the backend cuts), 0 if the backend takes none.
+func (v *Vif) GSOMaxSize() int {
+	if v.txGSO {
+		return maxTxFrame
+	}
+	return 0
 }
 
 // Stats returns the traffic counts.
@@ -458,6 +507,11 @@ func (v *Vif) completeTx() {
 	freed := false
 	err := v.tx.Drain(buf[:], func(b []byte) bool {
 		r := parseTxResponse(b)
+		if r.status == rspNull {
+			// An extra-info request's response: netback sets only
+			// its status (make_tx_response), so the id means nothing.
+			return true
+		}
 		if int(r.id) >= ringSlots || !v.txBusy[r.id] {
 			v.broken("transmit response for id " + strconv.Itoa(int(r.id)) + ", which is not in flight")
 			return false
@@ -489,7 +543,9 @@ func (v *Vif) receiveRx() bool {
 	var buf [rxResponseSize]byte
 	consumed := false
 	for v.err == nil {
-		if len(v.rxq) == cap(v.rxq) {
+		// The queue holds at most a ring's worth of packets, and of
+		// bytes (the buffers' size): GSO packets are up to 18 pages.
+		if len(v.rxq) == cap(v.rxq) || v.rxqBytes >= len(v.rxPages)*pageSize {
 			v.rxStalled = true
 			break
 		}
@@ -526,10 +582,22 @@ func (v *Vif) receiveRx() bool {
 // false if the vif broke.
 func (v *Vif) receiveSlot(i uint32, b []byte) bool {
 	if v.rxExtras {
-		// struct netif_extra_info: type @0, flags @1. Nothing is asked
-		// for that would need one, so it is skipped.
+		// struct netif_extra_info in place of a response (netback's
+		// rx.c, xenvif_rx_extra_slot). A GSO extra says the packet may
+		// exceed the MTU; it is dropped, as by Linux's netfront
+		// (xennet_set_skb_gso), unless GSO was offered and its segment
+		// size and type make sense. Others are skipped.
 		v.rxExtras = b[1]&extraFlagMore != 0
-		return true
+		if b[0] == extraTypeGSO {
+			if !v.rxGSO || byteorder.LEUint16(b[2:]) == 0 || (b[4] != gsoTypeTCPv4 && b[4] != gsoTypeTCPv6) {
+				v.rxBad = true
+			}
+			v.rxIsGSO = true
+		}
+		if v.rxExtras || v.rxMore {
+			return true
+		}
+		return v.endRx()
 	}
 	r := parseRxResponse(b)
 	if uint32(r.id) != i {
@@ -537,6 +605,14 @@ func (v *Vif) receiveSlot(i uint32, b []byte) bool {
 		return false
 	}
 	v.rxSlots++
+	if v.rxSlots == 1 {
+		// Only the first slot's flags count, as in Linux's netfront;
+		// the backend sets the checksum flags on every slot of the
+		// packet (rx.c, xenvif_rx_data_slot), and extras follow the
+		// first one only.
+		v.rxFlags = r.flags
+		v.rxExtras = r.flags&rxfExtraInfo != 0
+	}
 	if r.status < 0 {
 		v.rxBad = true
 		v.stats.RxErrors++
@@ -546,7 +622,7 @@ func (v *Vif) receiveSlot(i uint32, b []byte) bool {
 			v.broken("receive response of " + strconv.Itoa(size) + " bytes at offset " + strconv.Itoa(off) + " runs past its page")
 			return false
 		}
-		if v.rxSlots > maxRxSlots || len(v.rxPkt)+size > v.mtu+ethHeader || (v.rxSlots > 1 && !v.sg) {
+		if v.rxSlots > maxRxSlots || (v.rxSlots > 1 && !v.sg) {
 			v.rxBad = true
 		}
 		if !v.rxBad {
@@ -556,19 +632,25 @@ func (v *Vif) receiveSlot(i uint32, b []byte) bool {
 			v.rxPkt = append(v.rxPkt, v.rxPages[i].mem[off:off+size]...)
 		}
 	}
-	if r.flags&rxfExtraInfo != 0 {
-		v.rxExtras = true
-	}
-	if r.flags&rxfMoreData != 0 {
+	v.rxMore = r.flags&rxfMoreData != 0
+	if v.rxMore || v.rxExtras {
 		return true
 	}
-	// The packet is complete.
-	pkt, bad := v.rxPkt, v.rxBad || len(v.rxPkt) < ethHeader
-	v.rxPkt, v.rxBad, v.rxSlots = nil, false, 0
-	if !bad && r.flags&rxfCsumBlank != 0 {
-		// Only the first slot's flags count in Linux's netfront; the
-		// backend sets them on every slot of the packet, the last
-		// included (rx.c, xenvif_rx_data_slot).
+	return v.endRx()
+}
+
+// endRx hands over the packet assembled from the slots so far, or drops
+// it (v.mu held).
+func (v *Vif) endRx() bool {
+	pkt := v.rxPkt
+	limit := v.mtu + ethHeader
+	if v.rxIsGSO {
+		limit = maxRxFrame
+	}
+	bad := v.rxBad || len(pkt) < ethHeader || len(pkt) > limit
+	flags := v.rxFlags
+	v.rxPkt, v.rxBad, v.rxSlots, v.rxIsGSO, v.rxMore = nil, false, 0, false, false
+	if !bad && flags&rxfCsumBlank != 0 {
 		if completeChecksum(pkt) {
 			v.stats.RxCsumCompleted++
 		} else {
@@ -585,6 +667,7 @@ func (v *Vif) receiveSlot(i uint32, b []byte) bool {
 	}
 	select {
 	case v.rxq <- pkt:
+		v.rxqBytes += len(pkt)
 		v.stats.RxPackets++
 		v.stats.RxBytes += len(pkt)
 	default: // cannot happen: receiveRx checks for room first
@@ -603,7 +686,12 @@ func (v *Vif) rxBuffer() []byte {
 	}
 }
 
+// recycle keeps a packet's buffer for the next one, unless it grew past
+// a page (a GSO packet's): those go, so that the pool stays small.
 func (v *Vif) recycle(p []byte) {
+	if cap(p) > pageSize {
+		return
+	}
 	select {
 	case v.rxFree <- p[:0]:
 	default:
@@ -611,25 +699,34 @@ func (v *Vif) recycle(p []byte) {
 }
 
 // Receive waits for a packet and copies it into frame, which has room for
-// MTU()+14 bytes. It fails once the vif is broken or closed.
+// MaxFrame() bytes (a longer packet is dropped and counted, never cut).
+// It fails once the vif is broken or closed.
 func (v *Vif) Receive(frame []byte) (int, error) {
-	select {
-	case p := <-v.rxq:
-		n := copy(frame, p)
-		v.recycle(p)
-		v.mu.Lock()
-		notify := false
-		if v.rxStalled && v.err == nil {
-			v.rxStalled = false
-			notify = v.receiveRx()
+	for {
+		select {
+		case p := <-v.rxq:
+			n := copy(frame, p)
+			v.recycle(p)
+			v.mu.Lock()
+			v.rxqBytes -= len(p)
+			if n < len(p) {
+				v.stats.RxDropped++
+			}
+			notify := false
+			if v.rxStalled && v.err == nil {
+				v.rxStalled = false
+				notify = v.receiveRx()
+			}
+			v.mu.Unlock()
+			if notify {
+				v.notify()
+			}
+			if n == len(p) {
+				return n, nil
+			}
+		case <-v.gone:
+			return 0, v.Err()
 		}
-		v.mu.Unlock()
-		if notify {
-			v.notify()
-		}
-		return n, nil
-	case <-v.gone:
-		return 0, v.Err()
 	}
 }
 
@@ -637,17 +734,52 @@ func (v *Vif) Receive(frame []byte) (int, error) {
 // the backend; it waits for ring space (up to Config.TxTimeout, then the
 // vif is broken) rather than dropping.
 func (v *Vif) Transmit(frame []byte) error {
+	return v.transmit(frame, 0, 0, 0)
+}
+
+// TransmitOffload is Transmit of a TCP frame whose checksum field holds
+// only the pseudo-header sum, which the backend completes
+// (NETTXF_csum_blank). With mss > 0 the frame is a TCP segment of up to
+// GSOMaxSize() bytes that the backend cuts into segments of mss payload
+// bytes (a GSO extra, XEN_NETIF_GSO_TYPE_TCPV6 if v6); only a frame with
+// more than mss bytes of payload needs one.
+func (v *Vif) TransmitOffload(frame []byte, mss int, v6 bool) error {
+	if mss == 0 {
+		return v.transmit(frame, txfCsumBlank|txfDataValidated, 0, 0)
+	}
+	if !v.txGSO || mss < 0 || mss > 65535 {
+		return syscall.EINVAL
+	}
+	gsoType := uint8(gsoTypeTCPv4)
+	if v6 {
+		gsoType = gsoTypeTCPv6
+	}
+	return v.transmit(frame, txfCsumBlank|txfDataValidated, gsoType, uint16(mss))
+}
+
+// transmit sends frame with the first request's flags, and a GSO extra
+// after the first request if gsoType is not 0 (Linux's netfront puts it
+// there too: xennet_start_xmit).
+func (v *Vif) transmit(frame []byte, flags uint16, gsoType uint8, mss uint16) error {
 	n := len(frame)
-	if n < ethHeader || n > v.mtu+ethHeader {
+	limit := v.mtu + ethHeader
+	if gsoType != 0 {
+		limit = maxTxFrame
+	}
+	if n < ethHeader || n > limit {
 		return syscall.EMSGSIZE
 	}
 	slots := (n + pageSize - 1) / pageSize
 	if slots > 1 && !v.sg {
 		return syscall.EMSGSIZE
 	}
+	reqs := slots // the extra takes a ring slot but no id
+	if gsoType != 0 {
+		reqs++
+	}
 	v.mu.Lock()
 	var timer *time.Timer
-	for v.err == nil && (v.tx.Free() < slots || len(v.txFreeIDs) < slots) {
+	for v.err == nil && (v.tx.Free() < reqs || len(v.txFreeIDs) < slots) {
 		wake := v.txWake
 		v.stats.TxWaits++
 		v.mu.Unlock()
@@ -698,13 +830,21 @@ func (v *Vif) Transmit(frame []byte) error {
 		req := txRequest{gref: p.ref, id: id, size: uint16(len(chunk))}
 		if k == 0 {
 			req.size = uint16(n) // netif.h: the first slot's size is the packet's
+			req.flags = flags
+			if gsoType != 0 {
+				req.flags |= txfExtraInfo
+			}
 		}
 		if k < slots-1 {
-			req.flags = txfMoreData
+			req.flags |= txfMoreData
 		}
 		slot, _ := v.tx.NextRequest() // Free() was checked
 		req.put(slot)
 		v.txBusy[id] = true
+		if k == 0 && gsoType != 0 {
+			slot, _ := v.tx.NextRequest()
+			putGSOExtra(slot, mss, gsoType)
+		}
 	}
 	v.stats.TxPackets++
 	v.stats.TxBytes += n
@@ -748,7 +888,7 @@ func (v *Vif) release() {
 	}
 	revoke := func(mem []byte, r gnttab.Ref) {
 		if mem != nil && v.cfg.Grants.Revoke(r) != nil {
-			v.lost = append(v.lost, mem)
+			gnttab.Keep(mem)
 		}
 	}
 	revoke(v.txMem, v.txRef)

@@ -14,9 +14,12 @@ import (
 	"context"
 	"errors"
 	"internal/byteorder"
+	"internal/strconv"
+	"internal/xen/gnttab"
 	"internal/xen/netfront"
 	"internal/xen/xenfake"
 	"math/rand/v2"
+	"strings"
 	"testing"
 	"time"
 )
@@ -98,13 +101,185 @@ func TestConnect(t *testing.T) {
 	if !bytes.Equal(v.HardwareAddr(), []byte{0, 0x16, 0x3e, 0, 0, 9}) || v.MTU() != 1500 {
 		t.Errorf("mac %x mtu %d", v.HardwareAddr(), v.MTU())
 	}
-	for k, want := range map[string]string{"request-rx-copy": "1", "feature-rx-notify": "1", "feature-sg": "1", "feature-gso-tcpv4": "0"} {
+	for k, want := range map[string]string{"request-rx-copy": "1", "feature-rx-notify": "1", "feature-sg": "1", "feature-gso-tcpv4": "1", "feature-gso-tcpv6": "1"} {
 		if got := e.nb.Feature(k); got != want {
 			t.Errorf("frontend %s = %q, want %q", k, got, want)
 		}
 	}
 	if got, _ := e.store.Get("/local/domain/7/device/vif/0/state"); got != "4" {
 		t.Errorf("frontend state %q", got)
+	}
+}
+
+// GSO is negotiated only with scatter-gather, and only what the backend
+// offers is used for transmitting.
+func TestGSONegotiation(t *testing.T) {
+	for _, c := range []struct {
+		name        string
+		tweak       func(*xenfake.Netback)
+		noGSO       bool
+		rx, tx      bool
+		feature     string
+		maxFrame    int
+		gsoMaxFrame int
+	}{
+		{"both", nil, false, true, true, "1", 18 * 4096, 65535},
+		{"backend without gso", func(nb *xenfake.Netback) { nb.NoGSO = true }, false, true, false, "1", 18 * 4096, 0},
+		{"no sg", func(nb *xenfake.Netback) { nb.NoSG = true }, false, false, false, "0", 1514, 0},
+		{"GOXEN_NETFRONT=no-gso", nil, true, false, false, "0", 1514, 0},
+	} {
+		e := newEnv(t, c.tweak)
+		e.cfg.NoGSO = c.noGSO
+		v := e.connect(t)
+		if got := e.nb.Feature("feature-gso-tcpv4"); got != c.feature {
+			t.Errorf("%s: frontend feature-gso-tcpv4 = %q, want %q", c.name, got, c.feature)
+		}
+		if v.MaxFrame() != c.maxFrame || v.GSOMaxSize() != c.gsoMaxFrame {
+			t.Errorf("%s: MaxFrame %d GSOMaxSize %d, want %d %d (features %s)", c.name, v.MaxFrame(), v.GSOMaxSize(), c.maxFrame, c.gsoMaxFrame, v.Features())
+		}
+		if strings.Contains(v.Features(), "rx-gso") != c.rx || strings.Contains(v.Features(), "tx-gso") != c.tx {
+			t.Errorf("%s: features %q", c.name, v.Features())
+		}
+		if !c.tx {
+			if err := v.TransmitOffload(tcpFrame(make([]byte, 3000)), 1460, false); err == nil {
+				t.Errorf("%s: a GSO frame was sent without the backend's GSO", c.name)
+			}
+		}
+	}
+}
+
+// TestTransmitGSO: TCP segments of up to 64 KiB go out with
+// csum_blank|data_validated and a GSO extra after their first request;
+// the extras' responses (status NULL, no id) free nothing, and many more
+// segments than the ring holds pass through it.
+func TestTransmitGSO(t *testing.T) {
+	e := newEnv(t, func(nb *xenfake.Netback) { nb.SentInfo = make(chan xenfake.NetTxInfo, 1024) })
+	v := e.connect(t)
+	info := func() xenfake.NetTxInfo {
+		select {
+		case i := <-e.nb.SentInfo:
+			return i
+		case <-time.After(5 * time.Second):
+			t.Fatal("no tx info")
+			return xenfake.NetTxInfo{}
+		}
+	}
+	const csum = xenfake.NetTxCsumBlank | xenfake.NetTxDataValid
+	for i, n := range []int{1000, 4042, 30000, 65535 - 54} {
+		f := tcpFrame(make([]byte, n))
+		for j := 54; j < len(f); j++ {
+			f[j] = byte(i + j)
+		}
+		v6 := i%2 == 1
+		if err := v.TransmitOffload(f, 1460, v6); err != nil {
+			t.Fatalf("TransmitOffload(%d bytes): %v", len(f), err)
+		}
+		if got := e.sent(t); !bytes.Equal(got, f) {
+			t.Fatalf("%d bytes sent, backend got %d different ones", len(f), len(got))
+		}
+		want := xenfake.NetTxInfo{Flags: csum | xenfake.NetTxExtraInfo, GSOType: xenfake.NetGSOTCPv4, GSOSize: 1460}
+		if v6 {
+			want.GSOType = xenfake.NetGSOTCPv6
+		}
+		if len(f) > 4096 {
+			want.Flags |= xenfake.NetTxMoreData
+		}
+		if got := info(); got != want {
+			t.Errorf("%d bytes: sent as %+v, want %+v", len(f), got, want)
+		}
+	}
+	// A segment of at most one MSS: only the checksum is left to the backend.
+	if err := v.TransmitOffload(tcpFrame(make([]byte, 100)), 0, false); err != nil {
+		t.Fatal(err)
+	}
+	e.sent(t)
+	if got := info(); got != (xenfake.NetTxInfo{Flags: csum}) {
+		t.Errorf("checksum only: sent as %+v", got)
+	}
+	if err := v.TransmitOffload(make([]byte, 65536), 1460, false); err == nil {
+		t.Error("a frame over 65535 bytes was sent")
+	}
+	// 200 segments of 16 slots and an extra each: the ring (256) turns
+	// over many times; ids must come back from the data responses only.
+	big := tcpFrame(make([]byte, 60000))
+	errc := make(chan error, 1)
+	go func() {
+		for i := 0; i < 200; i++ {
+			if err := v.TransmitOffload(big, 1460, false); err != nil {
+				errc <- err
+				return
+			}
+		}
+		errc <- nil
+	}()
+	for i := 0; i < 200; i++ {
+		if got := e.sent(t); !bytes.Equal(got, big) {
+			t.Fatalf("segment %d differs", i)
+		}
+		info()
+	}
+	if err := <-errc; err != nil {
+		t.Fatal(err)
+	}
+	if v.Err() != nil {
+		t.Fatal(v.Err())
+	}
+}
+
+// TestReceiveGSO: a TCP segment of up to 18 pages that comes with a GSO
+// extra arrives whole and with its checksum completed; a GSO extra with
+// no segment size or an unknown type drops the packet (as Linux's
+// netfront does), and a packet over the MTU without one is dropped.
+func TestReceiveGSO(t *testing.T) {
+	e := newEnv(t, nil)
+	v := e.connect(t)
+	buf := make([]byte, v.MaxFrame())
+	ctx := ctxFor(t, 10*time.Second)
+	payload := make([]byte, 65535-40)
+	for i := range payload {
+		payload[i] = byte(i * 7)
+	}
+	f := tcpFrame(payload)
+	if err := e.nb.InjectGSO(ctx, f, xenfake.NetRxCsumBlank|xenfake.NetRxDataValid, xenfake.NetGSOTCPv4, 1460); err != nil {
+		t.Fatal(err)
+	}
+	k, err := v.Receive(buf)
+	if err != nil || k != len(f) {
+		t.Fatalf("received %d bytes (%v), want %d", k, err, len(f))
+	}
+	if !bytes.Equal(buf[54:k], payload) || !checksumOK(buf[34:k], buf[26:30], buf[30:34]) {
+		t.Error("the GSO segment arrived changed, or its checksum was not completed")
+	}
+	// A small GSO packet, in one data slot: the extra still belongs to it.
+	small := tcpFrame([]byte("hello"))
+	if err := e.nb.InjectGSO(ctx, small, xenfake.NetRxCsumBlank, xenfake.NetGSOTCPv6, 1440); err != nil {
+		t.Fatal(err)
+	}
+	if k, err := v.Receive(buf); err != nil || !bytes.Equal(buf[54:k], []byte("hello")) {
+		t.Fatalf("small GSO packet: %q, %v", buf[:k], err)
+	}
+	for name, inject := range map[string]func() error{
+		"gso size 0":   func() error { return e.nb.InjectGSO(ctx, f, 0, xenfake.NetGSOTCPv4, 0) },
+		"gso type 3":   func() error { return e.nb.InjectGSO(ctx, f, 0, 3, 1460) },
+		"over the MTU": func() error { return e.nb.Inject(ctx, f, 0) },
+	} {
+		before := v.Stats().RxDropped
+		if err := inject(); err != nil {
+			t.Fatal(err)
+		}
+		// Then a good packet, which must be the next one received.
+		if err := e.nb.Inject(ctx, frame(60, 5), 0); err != nil {
+			t.Fatal(err)
+		}
+		if k, err := v.Receive(buf); err != nil || !bytes.Equal(buf[:k], frame(60, 5)) {
+			t.Errorf("%s: the next packet received is %d bytes (%v)", name, k, err)
+		}
+		if v.Stats().RxDropped != before+1 {
+			t.Errorf("%s: %d dropped, want %d", name, v.Stats().RxDropped, before+1)
+		}
+	}
+	if v.Err() != nil {
+		t.Fatal(v.Err())
 	}
 }
 
@@ -376,5 +551,41 @@ func TestWatch(t *testing.T) {
 		v.Close(ctxFor(t, 5*time.Second))
 	case <-time.After(10 * time.Second):
 		t.Fatal("the added vif was not connected")
+	}
+}
+
+// A receive buffer that the backend still maps when the vif closes
+// cannot be revoked: its page is kept for the rest of the program
+// (gnttab.Keep), never handed out again.
+func TestPageMappedAtCloseIsKept(t *testing.T) {
+	e := newEnv(t, nil)
+	v := e.connect(t)
+	rings := map[string]bool{}
+	for _, k := range []string{"tx-ring-ref", "rx-ring-ref"} {
+		r, _ := e.store.Get("/local/domain/7/device/vif/0/" + k)
+		rings[r] = true
+	}
+	var held gnttab.Ref
+	for r := gnttab.Ref(gnttab.ReservedEntries); r < 4*gnttab.EntriesPerFrame; r++ {
+		if flags, domid, _ := e.grants.Entry(r); flags&gnttab.FlagPermitAccess != 0 && domid == back && !rings[strconv.Itoa(int(r))] {
+			held = r
+			break
+		}
+	}
+	if held == 0 {
+		t.Fatal("no receive buffer granted to the backend")
+	}
+	if _, err := e.grants.Map(back, held, true); err != nil {
+		t.Fatal(err)
+	}
+	before := gnttab.Kept()
+	if err := v.Close(ctxFor(t, 5*time.Second)); err != nil {
+		t.Fatal(err)
+	}
+	if got := gnttab.Kept() - before; got != gnttab.PageSize {
+		t.Errorf("gnttab.Kept grew by %d bytes, want the one page still mapped", got)
+	}
+	if flags, _, _ := e.grants.Entry(held); flags&gnttab.FlagPermitAccess == 0 {
+		t.Error("the grant of a mapped page was revoked")
 	}
 }

@@ -51,9 +51,28 @@ const (
 	rxfExtraInfo     = 1 << 3 // an extra-info slot follows
 )
 
-// Extra-info slots (XEN_NETIF_EXTRA_*): the backend sends them only for
-// features the frontend asked for (GSO, hashes); they are skipped.
-const extraFlagMore = 1 << 0 // XEN_NETIF_EXTRA_FLAG_MORE: another extra follows
+// Extra-info slots (struct netif_extra_info: type u8 @0, flags u8 @1, a
+// union @2). The backend sends them only for features the frontend asked
+// for: of those, GSO.
+const (
+	extraTypeGSO  = 1      // XEN_NETIF_EXTRA_TYPE_GSO: u.gso is size u16 @2, type u8 @4, pad u8 @5, features u16 @6
+	extraFlagMore = 1 << 0 // XEN_NETIF_EXTRA_FLAG_MORE: another extra follows
+)
+
+// GSO types (XEN_NETIF_GSO_TYPE_*).
+const (
+	gsoTypeTCPv4 = 1
+	gsoTypeTCPv6 = 2
+)
+
+// putGSOExtra writes a GSO extra-info request into a tx ring slot: the
+// backend cuts the packet into TCP segments of mss payload bytes.
+func putGSOExtra(b []byte, mss uint16, gsoType uint8) {
+	clear(b[:txRequestSize])
+	b[0] = extraTypeGSO
+	byteorder.LEPutUint16(b[2:], mss)
+	b[4] = gsoType
+}
 
 // Response statuses (NETIF_RSP_*).
 const (

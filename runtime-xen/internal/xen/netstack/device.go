@@ -37,6 +37,21 @@ type Device interface {
 	Transmit(frame []byte) error
 }
 
+// An OffloadDevice is a Device whose backend does part of the stack's
+// work, as a NIC's hardware does: it may deliver TCP segments of more
+// than the MTU (frames of up to MaxFrame bytes, their checksums
+// checked or completed by the driver), and, when GSOMaxSize is not 0, it
+// takes TCP segments of up to GSOMaxSize bytes with only the
+// pseudo-header sum in their checksum field (TransmitOffload), which the
+// backend completes and, for mss > 0, cuts into segments of mss payload
+// bytes (GSO: netfront's feature-gso-tcpv4/6).
+type OffloadDevice interface {
+	Device
+	MaxFrame() int
+	GSOMaxSize() int
+	TransmitOffload(frame []byte, mss int, v6 bool) error
+}
+
 // AddDevice makes d an interface of the stack, with the addresses given (each
 // routes its subnet through d), and starts delivering its frames. It returns
 // the interface index.
@@ -63,10 +78,16 @@ func (s *Stack) AddDevice(d Device, addrs ...netip.Prefix) (int, error) {
 
 // deviceEndpoint is the gVisor link endpoint of a Device, below
 // ethernet.Endpoint (which adds and parses the Ethernet header): frames pass
-// unchanged, and gVisor computes and checks every checksum.
+// unchanged, and gVisor computes and checks every checksum, except that
+// TCP over an OffloadDevice with GSO sends segments of up to 64 KiB with
+// a partial checksum, for the backend to cut and complete (gVisor's "host
+// GSO", as over a Linux tap device).
 type deviceEndpoint struct {
-	dev Device
-	mtu atomic.Uint32 // the link MTU (the IP MTU plus the Ethernet header), at most the device's
+	dev      Device
+	offload  OffloadDevice // dev, if it offloads; else nil
+	maxFrame int           // the largest frame dev delivers
+	gsoMax   int           // the largest GSO frame it takes; 0: none
+	mtu      atomic.Uint32 // the link MTU (the IP MTU plus the Ethernet header), at most the device's
 
 	// The transmit queue, like a NIC's: WritePackets must not wait for
 	// the device, because gVisor calls it with the TCP endpoint's lock
@@ -75,9 +96,9 @@ type deviceEndpoint struct {
 	// endpoint and loops). On one vCPU with cooperative scheduling the
 	// waiting sender would never run again and the guest hangs at 100%
 	// CPU (seen in TestNetfront's 16 MiB download).
-	txq      chan []byte // frames to transmit, in order
-	txFree   chan []byte // their buffers, for reuse
-	txBroken atomic.Bool // Transmit failed: the device is gone
+	txq      chan txFrame // frames to transmit, in order
+	txFree   chan []byte  // their buffers (of at most a page), for reuse
+	txBroken atomic.Bool  // Transmit failed: the device is gone
 	stop     chan struct{}
 	stopOnce sync.Once
 
@@ -87,17 +108,48 @@ type deviceEndpoint struct {
 	onClose    func()
 }
 
+// A txFrame is a frame waiting for the device.
+type txFrame struct {
+	b       []byte
+	partial bool // its TCP checksum holds the pseudo-header sum: TransmitOffload
+	mss     int  // and a GSO segment of mss-byte segments, if not 0
+	v6      bool
+}
+
 // txQueueLen is how many frames wait for the device, Linux's default
-// txqueuelen (1000); past it frames are dropped, as by a full NIC queue,
-// and TCP backs off.
+// txqueuelen (1000, GSO segments counting one each, as in Linux); past it
+// frames are dropped, as by a full NIC queue, and TCP backs off.
 const txQueueLen = 1000
+
+// txPooled is the size of the largest transmit buffer kept for reuse: a
+// page holds any MTU-sized frame; GSO segments are allocated each time,
+// so that a thousand idle 64 KiB buffers do not stay behind.
+const txPooled = 4096
 
 // newDeviceEndpoint makes d's endpoint and starts its transmit goroutine.
 func newDeviceEndpoint(d Device) *deviceEndpoint {
-	e := &deviceEndpoint{dev: d, txq: make(chan []byte, txQueueLen), txFree: make(chan []byte, txQueueLen), stop: make(chan struct{})}
+	e := &deviceEndpoint{dev: d, txq: make(chan txFrame, txQueueLen), txFree: make(chan []byte, txQueueLen), stop: make(chan struct{})}
+	e.maxFrame = d.MTU() + header.EthernetMinimumSize
+	if od, ok := d.(OffloadDevice); ok {
+		e.offload, e.gsoMax = od, od.GSOMaxSize()
+		e.maxFrame = max(e.maxFrame, od.MaxFrame())
+	}
 	e.mtu.Store(uint32(d.MTU() + header.EthernetMinimumSize))
 	go e.transmit()
 	return e
+}
+
+// GSOMaxSize and SupportedGSO make the endpoint a stack.GSOEndpoint
+// (ethernet.Endpoint passes them on): with the device's GSO, TCP builds
+// segments of up to GSOMaxSize bytes, frame headers included (gVisor
+// leaves TCPTotalHeaderMaximumSize for them).
+func (e *deviceEndpoint) GSOMaxSize() uint32 { return uint32(e.gsoMax) }
+
+func (e *deviceEndpoint) SupportedGSO() stack.SupportedGSO {
+	if e.gsoMax > 0 {
+		return stack.HostGSOSupported
+	}
+	return stack.GSONotSupported
 }
 
 func (e *deviceEndpoint) MTU() uint32 { return e.mtu.Load() }
@@ -138,7 +190,7 @@ func (e *deviceEndpoint) Attach(d stack.NetworkDispatcher) {
 
 // receive delivers the device's frames to the stack, from its own goroutine.
 func (e *deviceEndpoint) receive() {
-	frame := make([]byte, e.dev.MTU()+header.EthernetMinimumSize)
+	frame := make([]byte, e.maxFrame)
 	for {
 		n, err := e.dev.Receive(frame)
 		if err != nil {
@@ -164,18 +216,29 @@ func (e *deviceEndpoint) WritePackets(pkts stack.PacketBufferList) (int, tcpip.E
 	}
 	sent := 0
 	for _, pkt := range pkts.AsSlice() {
-		var frame []byte
-		select {
-		case frame = <-e.txFree:
-			frame = frame[:0]
-		default:
-			frame = make([]byte, 0, e.dev.MTU()+header.EthernetMinimumSize)
+		f := txFrame{}
+		if g := pkt.GSOOptions; (g.Type == stack.GSOTCPv4 || g.Type == stack.GSOTCPv6) && g.NeedsCsum && e.gsoMax > 0 {
+			f.partial, f.v6 = true, g.Type == stack.GSOTCPv6
+			if pkt.Data().Size() > int(g.MSS) {
+				f.mss = int(g.MSS)
+			}
+		}
+		size := pkt.Size()
+		if size <= txPooled {
+			select {
+			case f.b = <-e.txFree:
+				f.b = f.b[:0]
+			default:
+			}
+		}
+		if f.b == nil {
+			f.b = make([]byte, 0, max(size, e.dev.MTU()+header.EthernetMinimumSize))
 		}
 		for _, b := range pkt.AsSlices() {
-			frame = append(frame, b...)
+			f.b = append(f.b, b...)
 		}
 		select {
-		case e.txq <- frame:
+		case e.txq <- f:
 			sent++
 		default:
 			if sent == 0 {
@@ -192,13 +255,23 @@ func (e *deviceEndpoint) WritePackets(pkts stack.PacketBufferList) (int, tcpip.E
 func (e *deviceEndpoint) transmit() {
 	for {
 		select {
-		case frame := <-e.txq:
-			if !e.txBroken.Load() && e.dev.Transmit(frame) != nil {
-				e.txBroken.Store(true)
+		case f := <-e.txq:
+			if !e.txBroken.Load() {
+				var err error
+				if f.partial {
+					err = e.offload.TransmitOffload(f.b, f.mss, f.v6)
+				} else {
+					err = e.dev.Transmit(f.b)
+				}
+				if err != nil {
+					e.txBroken.Store(true)
+				}
 			}
-			select {
-			case e.txFree <- frame:
-			default:
+			if cap(f.b) <= txPooled {
+				select {
+				case e.txFree <- f.b:
+				default:
+				}
 			}
 		case <-e.stop:
 			return

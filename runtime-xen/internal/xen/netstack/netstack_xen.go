@@ -50,6 +50,14 @@ func startVifs() {
 	if err != nil {
 		return // the control domain: no vifs of its own
 	}
+	// GOXEN_NETFRONT=no-gso: the vifs without GSO, for comparisons.
+	switch v, _ := syscall.Getenv("GOXEN_NETFRONT"); v {
+	case "":
+	case "no-gso":
+		cfg.NoGSO = true
+	default:
+		fatal("GOXEN_NETFRONT: unknown option \"" + v + "\" (the one there is: no-gso)")
+	}
 	var conf map[string]IfConfig
 	if v, ok := syscall.Getenv("GOXEN_NET"); ok {
 		if conf, err = ParseConfig(v); err != nil {

@@ -32,6 +32,8 @@ const (
 	NetRxReqSize = 8
 	NetRxRspSize = 8
 
+	NetTxCsumBlank  = 1 << 0
+	NetTxDataValid  = 1 << 1
 	NetTxMoreData   = 1 << 2
 	NetTxExtraInfo  = 1 << 3
 	NetRxDataValid  = 1 << 0
@@ -41,6 +43,10 @@ const (
 	NetRspOkay      = 0
 	NetRspError     = -1
 	NetRspDropped   = -2
+	NetRspNull      = 1
+	NetExtraGSO     = 1 // XEN_NETIF_EXTRA_TYPE_GSO
+	NetGSOTCPv4     = 1
+	NetGSOTCPv6     = 2
 	netPageSize     = gnttab.PageSize
 	netMaxTxPackets = 65536
 )
@@ -54,9 +60,12 @@ type Netback struct {
 	MTU     int     // the frontend's mtu key; 0: not written
 	NoSG    bool    // do not offer feature-sg
 	NoCopy  bool    // do not offer feature-rx-copy
+	NoGSO   bool    // do not offer feature-gso-tcpv4 and -tcpv6
 
 	// Sent receives each frame the guest transmitted.
 	Sent chan []byte
+	// SentInfo, if not nil, receives how each frame of Sent was sent.
+	SentInfo chan NetTxInfo
 	// TamperTx sees each transmit response (id @0, status @2) and
 	// returns how many copies to produce: 0 holds it back, 2 repeats it.
 	TamperTx func(rsp []byte) int
@@ -110,8 +119,8 @@ func (nb *Netback) Start(ctx context.Context) error {
 		{"feature-sg", boolKey(!nb.NoSG)},
 		{"feature-rx-copy", boolKey(!nb.NoCopy)},
 		{"feature-rx-flip", "0"},
-		{"feature-gso-tcpv4", "1"},
-		{"feature-gso-tcpv6", "1"},
+		{"feature-gso-tcpv4", boolKey(!nb.NoGSO)},
+		{"feature-gso-tcpv6", boolKey(!nb.NoGSO)},
 	} {
 		if err := nb.Backend.Write(ctx, kv[0], kv[1]); err != nil {
 			return err
@@ -219,6 +228,14 @@ func (nb *Netback) connect(ctx context.Context) error {
 	return nil
 }
 
+// NetTxInfo is how a frame was transmitted: its first request's flags
+// and the GSO extra that came with it (GSOType 0: none).
+type NetTxInfo struct {
+	Flags   uint16
+	GSOType uint8
+	GSOSize uint16
+}
+
 func (nb *Netback) run(ctx context.Context) error {
 	if _, err := nb.Backend.WaitFrontend(ctx, func(s xenbus.State) bool { return s == xenbus.Connected }); err != nil {
 		return err
@@ -246,7 +263,23 @@ func (nb *Netback) run(ctx context.Context) error {
 		}
 	}()
 	var pkt []byte
+	var info NetTxInfo
+	extra := false // the next request is an extra-info slot
+	more := false  // more data requests follow
 	var req [NetTxReqSize]byte
+	deliver := func() {
+		select {
+		case nb.Sent <- pkt:
+		default:
+		}
+		if nb.SentInfo != nil {
+			select {
+			case nb.SentInfo <- info:
+			default:
+			}
+		}
+		pkt = nil
+	}
 	for {
 		if err := nb.ch.Wait(ctx); err != nil {
 			return err
@@ -273,6 +306,21 @@ func (nb *Netback) run(ctx context.Context) error {
 				nb.mu.Lock()
 				nb.tx.ConsumeRequest(req[:])
 				nb.mu.Unlock()
+				if extra {
+					// struct netif_extra_info: type @0, flags @1,
+					// u.gso.size @2, u.gso.type @4. Its response
+					// has only a status, as netback's: the id
+					// left in the slot is the request's bytes.
+					extra = req[1]&1 != 0
+					if req[0] == NetExtraGSO {
+						info.GSOType, info.GSOSize = req[4], byteorder.LEUint16(req[2:])
+					}
+					nb.respondTx(byteorder.LEUint16(req[0:]), NetRspNull)
+					if !extra && !more {
+						deliver()
+					}
+					continue
+				}
 				gref := gnttab.Ref(byteorder.LEUint32(req[0:]))
 				off := int(byteorder.LEUint16(req[4:]))
 				flags := byteorder.LEUint16(req[6:])
@@ -281,6 +329,8 @@ func (nb *Netback) run(ctx context.Context) error {
 				status := NetRspOkay
 				if pkt == nil {
 					pkt = make([]byte, 0, size)
+					info = NetTxInfo{Flags: flags}
+					extra = flags&NetTxExtraInfo != 0
 				}
 				// The first slot's size is the packet's: its own data is
 				// what the later slots do not carry, which is known only
@@ -297,12 +347,9 @@ func (nb *Netback) run(ctx context.Context) error {
 					nb.Grants.Unmap(gref)
 				}
 				nb.respondTx(id, status)
-				if flags&NetTxMoreData == 0 {
-					select {
-					case nb.Sent <- pkt:
-					default:
-					}
-					pkt = nil
+				more = flags&NetTxMoreData != 0
+				if !more && !extra {
+					deliver()
 				}
 			}
 			nb.mu.Lock()
@@ -347,12 +394,27 @@ var ErrNoBuffer = errors.New("xenfake: netback: no receive buffer posted")
 // as many slots as it needs (as netback's rx.c copies it, a page per
 // slot), waiting within ctx for the frontend's buffers.
 func (nb *Netback) Inject(ctx context.Context, frame []byte, flags uint16) error {
+	return nb.inject(ctx, frame, flags, 0, 0)
+}
+
+// InjectGSO is Inject of a TCP segment the backend did not cut: a GSO
+// extra of gsoType (NetGSOTCPv4, ...) and segment size gsoSize follows its
+// first slot, as netback's rx.c sends it.
+func (nb *Netback) InjectGSO(ctx context.Context, frame []byte, flags uint16, gsoType uint8, gsoSize uint16) error {
+	return nb.inject(ctx, frame, flags|NetRxExtraInfo, gsoType, gsoSize)
+}
+
+func (nb *Netback) inject(ctx context.Context, frame []byte, flags uint16, gsoType uint8, gsoSize uint16) error {
 	select {
 	case <-nb.connected:
 	case <-ctx.Done():
 		return ctx.Err()
 	}
-	slots := max(1, (len(frame)+netPageSize-1)/netPageSize)
+	data := max(1, (len(frame)+netPageSize-1)/netPageSize)
+	slots := data
+	if gsoType != 0 {
+		slots++
+	}
 	for {
 		nb.mu.Lock()
 		n, err := nb.rx.Unconsumed()
@@ -375,7 +437,7 @@ func (nb *Netback) Inject(ctx context.Context, frame []byte, flags uint16) error
 	}
 	defer nb.mu.Unlock()
 	var req [NetRxReqSize]byte
-	for k := 0; k < slots; k++ {
+	for k := 0; k < data; k++ {
 		nb.rx.ConsumeRequest(req[:])
 		id := byteorder.LEUint16(req[0:])
 		gref := gnttab.Ref(byteorder.LEUint32(req[4:]))
@@ -389,7 +451,10 @@ func (nb *Netback) Inject(ctx context.Context, frame []byte, flags uint16) error
 			nb.Grants.Unmap(gref)
 		}
 		f := flags
-		if k < slots-1 {
+		if k > 0 {
+			f &^= NetRxExtraInfo
+		}
+		if k < data-1 {
 			f |= NetRxMoreData
 		}
 		var rsp [NetRxRspSize]byte
@@ -401,6 +466,17 @@ func (nb *Netback) Inject(ctx context.Context, frame []byte, flags uint16) error
 		}
 		slot, _ := nb.rx.NextResponse()
 		copy(slot, rsp[:])
+		if k == 0 && gsoType != 0 {
+			// The extra takes the next request's slot, its buffer
+			// unused: type @0, flags @1, size @2, type @4.
+			nb.rx.ConsumeRequest(req[:])
+			var ext [NetRxRspSize]byte
+			ext[0] = NetExtraGSO
+			byteorder.LEPutUint16(ext[2:], gsoSize)
+			ext[4] = gsoType
+			slot, _ := nb.rx.NextResponse()
+			copy(slot, ext[:])
+		}
 	}
 	if nb.rx.PushResponses() {
 		nb.ch.Notify()
