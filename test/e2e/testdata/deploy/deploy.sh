@@ -88,6 +88,11 @@ start_libvirtd() {
 		echo "host_vme=no"
 		sed -i "/<feature name='vme'\/>/d" /usr/share/libvirt/cpu_map/x86_486.xml
 	fi
+	# Debian's libvirt-daemon depends on the QEMU driver, which does not
+	# start without the user libvirt-qemu that libvirt-daemon-system makes
+	# (with systemd units and polkit rules this dom0 has no use for); a
+	# driver that fails stops libvirtd. Only the Xen driver is wanted.
+	mv /usr/lib/x86_64-linux-gnu/libvirt/connection-driver/libvirt_driver_qemu.so /tmp/ 2>/dev/null
 	t0=$(now_ms)
 	mkdir -p /var/log/libvirt
 	libvirtd --daemon || fail "libvirtd did not start"
