@@ -19,6 +19,7 @@ import (
 	"os/exec"
 	"path"
 	"path/filepath"
+	"runtime/debug"
 	"slices"
 	"sort"
 	"strings"
@@ -386,6 +387,16 @@ func TestDistpackRebuildFromSource(t *testing.T) {
 	dir := distpackDir(t)
 	v := xentest.Version(t)
 	_, src, _, names := distpackNames(v)
+	// make.bash -quick reinstalls cmd with go install (cgo on, no
+	// -trimpath), which cmd/dist does not: its archives are for trying,
+	// not releases, and cannot be rebuilt byte for byte.
+	info, err := buildinfo.ReadFile(filepath.Join(xentest.GOROOT(t), "bin", "go"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Contains(info.Settings, debug.BuildSetting{Key: "-trimpath", Value: "true"}) {
+		t.Fatalf("GOROOT/bin/go was not built by cmd/dist (no -trimpath: a make.bash -quick tree); its archives are not a release: build with ./make.bash -distpack")
+	}
 
 	work := t.TempDir()
 	rebuild := filepath.Join(work, "rebuild")
