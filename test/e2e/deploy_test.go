@@ -75,16 +75,15 @@ func copyFile(t *testing.T, from, to string) string {
 	return to
 }
 
-// values returns the KEY=VALUE lines of a step's output.
+// valueRE is a KEY=VALUE line of deploy.sh's output.
+var valueRE = regexp.MustCompile(`(?m)^([a-z_0-9]+)=(.*)$`)
+
+// values returns the KEY=VALUE lines of a step's output (the last value of
+// a key wins); the consoles printed between them have no such lines.
 func values(out string) map[string]string {
 	v := map[string]string{}
-	for _, line := range strings.Split(out, "\n") {
-		if line == "---" || strings.HasPrefix(line, "--- ") {
-			break // the consoles and logs follow
-		}
-		if k, val, ok := strings.Cut(line, "="); ok && !strings.ContainsAny(k, " \t") {
-			v[k] = val
-		}
+	for _, m := range valueRE.FindAllStringSubmatch(out, -1) {
+		v[m[1]] = m[2]
 	}
 	return v
 }
