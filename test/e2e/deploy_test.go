@@ -133,8 +133,8 @@ func TestDeployExamples(t *testing.T) {
 			if !hello.MatchString(console) {
 				bad("console does not match %s", hello)
 			}
-			if v["domstate"] != "shut off (shutdown)" || v["os_type"] == "" {
-				bad("domstate %q, os type %q: want shut off (shutdown), xenpvh", v["domstate"], v["os_type"])
+			if v["domstate"] != "shut off (shutdown)" || v["os_type"] == "" || v["caps_xenpvh"] != "yes" {
+				bad("domstate %q, os type %q, xenpvh in the capabilities %q: want shut off (shutdown), xenpvh, yes", v["domstate"], v["os_type"], v["caps_xenpvh"])
 			}
 		case 3: // virsh-status
 			if !strings.HasSuffix(strings.TrimSpace(console), "goxen: exit status 3") || v["domstate"] != "shut off (crashed)" {
