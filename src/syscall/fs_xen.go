@@ -375,15 +375,25 @@ func (fs *fileSystem) parentOf(dir *inode, path string) (parent *inode, name str
 	return parent, name, mustDir, nil
 }
 
-func (fs *fileSystem) newFD(f *openFile) int {
+// openMax is the program's RLIMIT_NOFILE, soft and hard (Getrlimit): the
+// descriptors are 0 to openMax-1. It is the limit Go programs get on Linux
+// under systemd, whose soft limit os raises to the hard one at start.
+const openMax = 1 << 16
+
+// newFD gives f the lowest free descriptor; EMFILE when all openMax are
+// taken, as Linux.
+func (fs *fileSystem) newFD(f *openFile) (int, error) {
 	for fd, e := range fs.fds {
 		if e == nil {
 			fs.fds[fd] = f
-			return fd
+			return fd, nil
 		}
 	}
+	if len(fs.fds) >= openMax {
+		return -1, EMFILE
+	}
 	fs.fds = append(fs.fds, f)
-	return len(fs.fds) - 1
+	return len(fs.fds) - 1, nil
 }
 
 func (fs *fileSystem) openat(dirfd int, path string, flags int, perm uint32) (int, error) {
@@ -462,7 +472,7 @@ func (fs *fileSystem) openat(dirfd int, path string, flags int, perm uint32) (in
 		n.mtime = nowNano()
 		n.ctime = n.mtime
 	}
-	return fs.newFD(&openFile{node: n, flags: flags, refs: 1}), nil
+	return fs.newFD(&openFile{node: n, flags: flags, refs: 1})
 }
 
 func Open(path string, mode int, perm uint32) (int, error) {
@@ -483,7 +493,14 @@ func Close(fd int) error {
 	if err != nil {
 		return err
 	}
-	fsys.fds[fd] = nil
+	fsys.closeFD(fd, f)
+	return nil
+}
+
+// closeFD frees descriptor fd, which refers to f: the last descriptor of
+// an open file releases its locks and its end of a pipe.
+func (fs *fileSystem) closeFD(fd int, f *openFile) {
+	fs.fds[fd] = nil
 	f.refs--
 	releaseLocks(f) // locks_xen.go
 	if p := f.node.pipe; p != nil && f.refs == 0 {
@@ -494,7 +511,6 @@ func Close(fd int) error {
 		}
 		p.cond.Broadcast()
 	}
-	return nil
 }
 
 func CloseOnExec(fd int) {}
@@ -506,10 +522,16 @@ func Dup(fd int) (int, error) {
 	if err != nil {
 		return -1, err
 	}
-	f.refs++
-	return fsys.newFD(f), nil
+	nfd, err := fsys.newFD(f)
+	if err == nil {
+		f.refs++
+	}
+	return nfd, err
 }
 
+// Dup2 makes newfd refer to fd's open file, as Linux's dup2: a newfd that
+// is open is closed first (its locks and pipe end released as by Close),
+// and one outside 0 to RLIMIT_NOFILE-1 is EBADF.
 func Dup2(fd, newfd int) error {
 	fsys.mu.Lock()
 	defer fsys.mu.Unlock()
@@ -517,7 +539,7 @@ func Dup2(fd, newfd int) error {
 	if err != nil {
 		return err
 	}
-	if newfd < 0 {
+	if newfd < 0 || newfd >= openMax {
 		return EBADF
 	}
 	if fd == newfd {
@@ -525,6 +547,9 @@ func Dup2(fd, newfd int) error {
 	}
 	for len(fsys.fds) <= newfd {
 		fsys.fds = append(fsys.fds, nil)
+	}
+	if old := fsys.fds[newfd]; old != nil {
+		fsys.closeFD(newfd, old)
 	}
 	f.refs++
 	fsys.fds[newfd] = f
@@ -1399,8 +1424,16 @@ func Pipe(fd []int) error {
 	n.nlink = 1
 	n.pipe = &pipe{readers: 1, writers: 1}
 	n.pipe.cond.L = &fsys.mu
-	fd[0] = fsys.newFD(&openFile{node: n, flags: O_RDONLY, refs: 1})
-	fd[1] = fsys.newFD(&openFile{node: n, flags: O_WRONLY, refs: 1})
+	r, err := fsys.newFD(&openFile{node: n, flags: O_RDONLY, refs: 1})
+	if err != nil {
+		return err
+	}
+	w, err := fsys.newFD(&openFile{node: n, flags: O_WRONLY, refs: 1})
+	if err != nil {
+		fsys.closeFD(r, fsys.fds[r])
+		return err
+	}
+	fd[0], fd[1] = r, w
 	return nil
 }
 
