@@ -68,6 +68,7 @@ type inode struct {
 	stderr  bool               // devConsole: the program's stderr (consoleFD)
 	blk     blockDevice        // block device
 	pipe    *pipe              // FIFO
+	proc    *procNode          // in /proc (proc_xen.go)
 }
 
 // A pipe's buffer and ends. Readers and writers wait on cond (whose lock is
@@ -99,6 +100,8 @@ type openFile struct {
 
 	dirNames []string // directory listing snapshot, taken by the first ReadDirent
 	dirPos   int
+
+	snap []byte // a /proc file: its contents when it was opened
 }
 
 type fileSystem struct {
@@ -110,6 +113,9 @@ type fileSystem struct {
 	fds     []*openFile // index: fd; nil: free
 	nextIno uint64
 	umask   uint32
+
+	procFD      *inode   // /proc/1/fd (proc_xen.go)
+	procFDLinks []*inode // its links, by descriptor
 }
 
 var fsys fileSystem
@@ -139,6 +145,7 @@ func init() {
 	fsys.link(fsys.root, "root", root)
 	tmp := fsys.newDir(01777, fsys.root)
 	fsys.link(fsys.root, "tmp", tmp)
+	fsys.mkProc()
 	console := fsys.newNode(S_IFCHR | 0620)
 	console.dev = devConsole
 	// stderr is the console too, as the program's stderr, which the
@@ -283,6 +290,10 @@ func (fs *fileSystem) walk(dir *inode, path string, follow bool, links *int) (*i
 		if !ok && cur == fs.dev && fs.probeDevices() {
 			e, ok = cur.entries[name]
 		}
+		if cur == fs.procFD {
+			fs.refreshProcFD()
+			e, ok = cur.entries[name]
+		}
 		if !ok {
 			return nil, ENOENT
 		}
@@ -293,7 +304,13 @@ func (fs *fileSystem) walk(dir *inode, path string, follow bool, links *int) (*i
 			if *links > maxSymlinks {
 				return nil, ELOOP
 			}
-			t, err := fs.walk(cur, next.target, true, links)
+			var t *inode
+			var err error
+			if next.proc != nil {
+				t, err = fs.followFD(next) // a link of /proc/1/fd
+			} else {
+				t, err = fs.walk(cur, next.target, true, links)
+			}
 			if err != nil {
 				return nil, err
 			}
@@ -365,6 +382,9 @@ func (fs *fileSystem) parentOf(dir *inode, path string) (parent *inode, name str
 	}
 	if parent == fs.dev {
 		fs.probeDevices()
+	}
+	if parent.proc != nil {
+		return nil, "", false, EACCES // /proc's names are its own
 	}
 	if name == "" { // path was "/"
 		name = "."
@@ -472,7 +492,14 @@ func (fs *fileSystem) openat(dirfd int, path string, flags int, perm uint32) (in
 		n.mtime = nowNano()
 		n.ctime = n.mtime
 	}
-	return fs.newFD(&openFile{node: n, flags: flags, refs: 1})
+	f := &openFile{node: n, flags: flags, refs: 1}
+	if n.proc != nil && n.proc.gen != nil {
+		if acc != O_RDONLY {
+			return -1, EACCES
+		}
+		f.snap = n.proc.gen(nil)
+	}
+	return fs.newFD(f)
 }
 
 func Open(path string, mode int, perm uint32) (int, error) {
@@ -609,10 +636,14 @@ func (fs *fileSystem) pread(f *openFile, b []byte, offset int64) (int, error) {
 	case n.dev == devNull:
 		return 0, nil
 	}
-	if offset >= int64(len(n.data)) {
+	data := n.data
+	if n.proc != nil {
+		data = f.snap
+	}
+	if offset >= int64(len(data)) {
 		return 0, nil
 	}
-	k := copy(b, n.data[offset:])
+	k := copy(b, data[offset:])
 	n.atime = nowNano()
 	return k, nil
 }
@@ -799,6 +830,9 @@ func (n *inode) stat(st *Stat_t) {
 		CtimeNsec: n.ctime % 1e9,
 	}
 	switch {
+	case n == fsys.procFD:
+		fsys.refreshProcFD()
+		st.Size = int64(len(n.entries)) // as Linux 6.2's
 	case n.isDir():
 		st.Size = 4096
 	case n.isLink():
@@ -1098,6 +1132,9 @@ func readlinkat(dirfd int, path string, buf []byte) (int, error) {
 	if !n.isLink() {
 		return 0, EINVAL
 	}
+	if n.proc != nil {
+		return copy(buf, fsys.fdPath(n)), nil
+	}
 	return copy(buf, n.target), nil
 }
 
@@ -1274,6 +1311,9 @@ func ReadDirent(fd int, buf []byte) (int, error) {
 	if f.dirNames == nil {
 		if d == fsys.dev {
 			fsys.probeDevices()
+		}
+		if d == fsys.procFD {
+			fsys.refreshProcFD()
 		}
 		f.dirNames = sortedNames(d)
 	}
