@@ -136,7 +136,7 @@ func (fs *fileSystem) fdPath(n *inode) string {
 }
 
 // pathIn looks for n under directory d (whose path is prefix), depth first,
-// leaving /proc out.
+// leaving /proc/1/fd out.
 func (fs *fileSystem) pathIn(d *inode, prefix string, n *inode) (string, bool) {
 	for name, e := range d.entries {
 		if e.node == n {
@@ -144,7 +144,7 @@ func (fs *fileSystem) pathIn(d *inode, prefix string, n *inode) (string, bool) {
 		}
 	}
 	for name, e := range d.entries {
-		if e.node.isDir() && e.node.proc == nil {
+		if e.node.isDir() && e.node != fs.procFD {
 			if p, ok := fs.pathIn(e.node, prefix+"/"+name, n); ok {
 				return p, true
 			}
