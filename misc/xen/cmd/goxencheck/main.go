@@ -25,8 +25,11 @@
 // With -overlay, it also writes file.json for go build's -overlay flag
 // (and rewritten copies of the fallback files beside it, in
 // file.files/): with it the module builds for xen as if the fixes were
-// made, without forking the dependencies:
+// made, without forking the dependencies. The go command does not let an
+// overlay replace files in the module cache, so vendor the dependencies
+// first:
 //
+//	go mod vendor
 //	goxencheck -overlay xen-overlay.json ./...
 //	GOOS=xen go build -overlay xen-overlay.json ./cmd/app
 //

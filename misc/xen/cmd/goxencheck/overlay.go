@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -32,10 +33,15 @@ func writeOverlay(path string, findings []buildFinding) error {
 	if err := os.MkdirAll(dir, 0o777); err != nil {
 		return err
 	}
+	modcache := goEnv("GOMODCACHE")
 	replace := map[string]string{}
 	n := 0
 	for _, f := range findings {
 		for _, x := range f.Fixes {
+			if modcache != "" && strings.HasPrefix(x.File, modcache+string(filepath.Separator)) {
+				return fmt.Errorf("%s is in the module cache, where go build -overlay may not replace files: "+
+					"run go mod vendor in the module first (the files are then in ./vendor, and go builds from there), then goxencheck -overlay again", x.File)
+			}
 			src, err := os.ReadFile(x.File)
 			if err != nil {
 				return err
@@ -86,6 +92,15 @@ func readOverlay(path string) (map[string][]byte, error) {
 		}
 	}
 	return files, nil
+}
+
+// goEnv is go env's value of name ("" when the go command fails).
+func goEnv(name string) string {
+	out, err := exec.Command("go", "env", name).Output()
+	if err != nil {
+		return ""
+	}
+	return strings.TrimSpace(string(out))
 }
 
 // applyFix returns src with fix x's build line.
