@@ -11,8 +11,9 @@
 // the wall clock.
 //
 // The tree starts with /, /dev (console, null, stdin, stdout, stderr, and the
-// domain's disks: blkdev_xen.go), /etc (hosts, passwd, group), /root and /tmp
-// (mode 1777); the runtime may unpack a boot module into it before main.
+// domain's disks: blkdev_xen.go), /etc (hosts, passwd, group), /proc
+// (proc_xen.go), /root and /tmp (mode 1777); the runtime may unpack a boot
+// module into it before main.
 
 package syscall
 
