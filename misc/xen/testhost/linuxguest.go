@@ -27,11 +27,21 @@ mount -t tmpfs tmpfs /tmp
 for m in $(cat /xth-guest/modules/order); do
 	insmod /xth-guest/modules/$m || echo "xth-guest: insmod $m failed"
 done
-/xth-guest/main "$@"
+# xl shutdown makes Linux run kernel.poweroff_cmd: that one sends main
+# SIGTERM, as the toolstack's shutdown reaches a Go guest.
+echo /xth-guest/poweroff >/proc/sys/kernel/poweroff_cmd
+/xth-guest/main "$@" &
+echo $! >/run/xth-main.pid
+wait $!
 rc=$?
 echo "goxen: exit status $rc"
 sync
 busybox poweroff -f
+`
+
+// linuxGuestPoweroff is the guests' kernel.poweroff_cmd.
+const linuxGuestPoweroff = `#!/bin/bash
+kill -TERM "$(</run/xth-main.pid)"
 `
 
 // LinuxGuest makes a Linux PVH guest for the test host, for comparisons
@@ -42,7 +52,8 @@ busybox poweroff -f
 // the build machine (a static linux/amd64 binary or a script), which /init
 // runs with the words after "--" on the kernel command line as its
 // arguments. When main returns, the guest prints the Go runtime's status
-// line ("goxen: exit status N", for Result.ExitStatus) and powers off.
+// line ("goxen: exit status N", for Result.ExitStatus) and powers off;
+// xl shutdown sends main SIGTERM.
 // Files maps more files of the build machine into the guest, by guest
 // path. The initramfs goes into dir; the guest needs about 512 MiB of
 // memory for its root (with 256 MiB Linux fails to unpack it: "Initramfs
@@ -53,6 +64,7 @@ func (h *Host) LinuxGuest(dir, main string, files map[string]string) (kernel, in
 		cw := newCpioWriter(w)
 		cw.File("init", 0o755, []byte(linuxGuestInit))
 		cw.Dir("xth-guest", 0o755)
+		cw.File("xth-guest/poweroff", 0o755, []byte(linuxGuestPoweroff))
 		cw.Dir("xth-guest/modules", 0o755)
 		if err := cw.CopyFile("xth-guest/main", 0o755, main); err != nil {
 			return err

@@ -19,7 +19,9 @@
 // reports: the guest's, from its final status line "goxen: exit status N";
 // 124 if it timed out; 125 if it could not run (usage, the test host or xl
 // create failed); 134 if it printed "goxen: crashed" or stopped without a
-// status line; with a message on stderr for all but the first. Flags:
+// status line; 128+n if signal n (SIGINT, SIGTERM, SIGHUP, SIGQUIT,
+// SIGPIPE) stopped it first; with a message on stderr for all but the
+// first. Flags:
 //
 //	-mem MiB          guest memory (64)
 //	-timeout D        guest run time limit (60s)
@@ -54,6 +56,8 @@ import (
 	"syscall"
 	"time"
 
+	"goforxen.dev/misc/xen/internal/exitstatus"
+	"goforxen.dev/misc/xen/internal/qemuxen"
 	"goforxen.dev/misc/xen/testhost"
 )
 
@@ -85,8 +89,16 @@ func main() {
 	if len(os.Args) < 2 {
 		usage()
 	}
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	defer stop()
+	// The signals go_xen_amd64_exec stops on, reported as it reports
+	// them (128+n, exitstatus): cmd/go stops a test that outlived
+	// -timeout with SIGQUIT.
+	ctx, cancel := context.WithCancelCause(context.Background())
+	sigs := make(chan os.Signal, 1)
+	signal.Notify(sigs, syscall.SIGINT, syscall.SIGTERM, syscall.SIGQUIT, syscall.SIGHUP, syscall.SIGPIPE)
+	go func() {
+		sig := <-sigs
+		cancel(qemuxen.SignalError{Signal: sig.(syscall.Signal)})
+	}()
 	cmd, args := os.Args[1], os.Args[2:]
 	switch cmd {
 	case "build":
@@ -183,10 +195,10 @@ func run(ctx context.Context, args []string) int {
 	rep, err := testhost.RunReport(ctx, cfg, []testhost.Case{c})
 	if rep == nil || len(rep.Results) == 0 {
 		fmt.Fprintf(os.Stderr, "xentesthost: %v\n", err)
-		if ctx.Err() != nil {
-			return 128 + int(syscall.SIGINT)
+		if sig := signalOf(ctx); sig != 0 {
+			return exitstatus.Outcome{Signal: sig}.Code()
 		}
-		return 125
+		return exitstatus.CouldNotRun
 	}
 	r := rep.Results[0]
 	io.WriteString(os.Stdout, r.Console)
@@ -212,7 +224,19 @@ func run(ctx context.Context, args []string) int {
 			fmt.Fprintln(os.Stderr)
 		}
 	}
+	if sig := signalOf(ctx); sig != 0 && r.Failure() != "" {
+		return exitstatus.Outcome{Signal: sig}.Code() // the program did not finish: the signal stopped it
+	}
 	return r.ExitCode()
+}
+
+// signalOf is the signal that stopped the command, 0 if none did.
+func signalOf(ctx context.Context) syscall.Signal {
+	var se qemuxen.SignalError
+	if errors.As(context.Cause(ctx), &se) {
+		return se.Signal
+	}
+	return 0
 }
 
 func shell(ctx context.Context, args []string) int {

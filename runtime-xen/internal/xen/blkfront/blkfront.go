@@ -132,10 +132,9 @@ type Disk struct {
 	maxPages   int
 	freeInd    []*page
 	nind       int
-	lost       [][]byte // pages the backend may still map: kept, never reused
-	flushOp    int      // opFlush, opWriteBarrier, or -1
-	err        error    // once set, every request fails
-	ticket     uint64   // arrival order of requests waiting for room
+	flushOp    int    // opFlush, opWriteBarrier, or -1
+	err        error  // once set, every request fails
+	ticket     uint64 // arrival order of requests waiting for room
 	serving    uint64
 	inFlight   int
 	locked     []span // byte ranges being written
@@ -403,10 +402,10 @@ func (d *Disk) broken(why string) {
 			continue
 		}
 		for _, p := range q.pages {
-			d.lost = append(d.lost, p.mem)
+			gnttab.Keep(p.mem)
 		}
 		if q.ind != nil {
-			d.lost = append(d.lost, q.ind.mem)
+			gnttab.Keep(q.ind.mem)
 		}
 		b := q.b
 		*q = request{}
@@ -712,7 +711,7 @@ func (d *Disk) release() {
 	defer d.mu.Unlock()
 	revoke := func(mem []byte, r gnttab.Ref) {
 		if d.cfg.Grants.Revoke(r) != nil {
-			d.lost = append(d.lost, mem)
+			gnttab.Keep(mem)
 		}
 	}
 	for i, r := range d.ringRefs {

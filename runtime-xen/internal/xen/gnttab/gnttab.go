@@ -41,6 +41,39 @@ var (
 	ErrBadRef = errors.New("gnttab: not a granted reference")
 )
 
+// kept holds the pages whose grants could not be revoked (Keep).
+var kept struct {
+	mu    sync.Mutex
+	pages [][]byte
+	bytes int
+}
+
+// Keep keeps mem referenced for the rest of the program: a page whose
+// grant the backend still holds (Revoke failed with ErrInUse, or the
+// device broke with requests in flight) may still be written by the
+// backend, so its memory must never be reused. A driver's own list would
+// not do: the driver goes once its device is gone, and the heap would
+// hand the page out again. Linux's gnttab_end_foreign_access defers such
+// pages in the same way (grant-table.c, the deferred list), retrying the
+// revoke; the guest here keeps them, as a backend that holds a grant past
+// its device's end is broken.
+func Keep(mem []byte) {
+	if len(mem) == 0 {
+		return
+	}
+	kept.mu.Lock()
+	kept.pages = append(kept.pages, mem)
+	kept.bytes += len(mem)
+	kept.mu.Unlock()
+}
+
+// Kept is how many bytes Keep holds.
+func Kept() int {
+	kept.mu.Lock()
+	defer kept.mu.Unlock()
+	return kept.bytes
+}
+
 // Grants is what a driver needs of a grant table: a *Table, or the fake
 // table of host tests.
 type Grants interface {

@@ -185,3 +185,12 @@ func TestRevokeRacesBackend(t *testing.T) {
 		}
 	}
 }
+
+func TestKeep(t *testing.T) {
+	before := Kept()
+	Keep(make([]byte, PageSize))
+	Keep(nil)
+	if got := Kept() - before; got != PageSize {
+		t.Errorf("Kept grew by %d, want %d", got, PageSize)
+	}
+}

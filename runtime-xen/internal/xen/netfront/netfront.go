@@ -119,7 +119,6 @@ type Vif struct {
 	rxIsGSO   bool   // a GSO extra came with it: it may exceed the MTU
 	rxqBytes  int    // bytes in rxq
 	rxStalled bool   // receiveRx stopped on a full queue
-	lost      [][]byte
 	stats     Stats
 
 	rxq    chan []byte // received packets, private copies
@@ -887,7 +886,7 @@ func (v *Vif) release() {
 	}
 	revoke := func(mem []byte, r gnttab.Ref) {
 		if mem != nil && v.cfg.Grants.Revoke(r) != nil {
-			v.lost = append(v.lost, mem)
+			gnttab.Keep(mem)
 		}
 	}
 	revoke(v.txMem, v.txRef)

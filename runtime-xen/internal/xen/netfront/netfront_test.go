@@ -12,6 +12,8 @@ import (
 	"context"
 	"errors"
 	"internal/byteorder"
+	"internal/strconv"
+	"internal/xen/gnttab"
 	"internal/xen/netfront"
 	"internal/xen/xenfake"
 	"math/rand/v2"
@@ -547,5 +549,41 @@ func TestWatch(t *testing.T) {
 		v.Close(ctxFor(t, 5*time.Second))
 	case <-time.After(10 * time.Second):
 		t.Fatal("the added vif was not connected")
+	}
+}
+
+// A receive buffer that the backend still maps when the vif closes
+// cannot be revoked: its page is kept for the rest of the program
+// (gnttab.Keep), never handed out again.
+func TestPageMappedAtCloseIsKept(t *testing.T) {
+	e := newEnv(t, nil)
+	v := e.connect(t)
+	rings := map[string]bool{}
+	for _, k := range []string{"tx-ring-ref", "rx-ring-ref"} {
+		r, _ := e.store.Get("/local/domain/7/device/vif/0/" + k)
+		rings[r] = true
+	}
+	var held gnttab.Ref
+	for r := gnttab.Ref(gnttab.ReservedEntries); r < 4*gnttab.EntriesPerFrame; r++ {
+		if flags, domid, _ := e.grants.Entry(r); flags&gnttab.FlagPermitAccess != 0 && domid == back && !rings[strconv.Itoa(int(r))] {
+			held = r
+			break
+		}
+	}
+	if held == 0 {
+		t.Fatal("no receive buffer granted to the backend")
+	}
+	if _, err := e.grants.Map(back, held, true); err != nil {
+		t.Fatal(err)
+	}
+	before := gnttab.Kept()
+	if err := v.Close(ctxFor(t, 5*time.Second)); err != nil {
+		t.Fatal(err)
+	}
+	if got := gnttab.Kept() - before; got != gnttab.PageSize {
+		t.Errorf("gnttab.Kept grew by %d bytes, want the one page still mapped", got)
+	}
+	if flags, _, _ := e.grants.Entry(held); flags&gnttab.FlagPermitAccess == 0 {
+		t.Error("the grant of a mapped page was revoked")
 	}
 }
