@@ -13,6 +13,7 @@ import (
 func main() {
 	s, _ := structpb.NewStruct(map[string]any{"name": "xen", "n": 3})
 	b, _ := proto.MarshalOptions{Deterministic: true}.Marshal(s)
-	j, _ := protojson.Marshal(s)
-	fmt.Printf("%d bytes %x\n%s\n", len(b), b, j)
+	var back structpb.Struct
+	err := protojson.Unmarshal([]byte(`{"name":"xen","n":3}`), &back) // protojson's output is unstable on purpose: not printed
+	fmt.Printf("%d bytes %x\n%v %v\n", len(b), b, back.Fields["name"].GetStringValue(), err)
 }
