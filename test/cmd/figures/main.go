@@ -7,8 +7,8 @@
 //	cd test && go run ./cmd/figures [section...]
 //
 // Sections: patches, size, boot, gorun, memory, idle, fs, domu, hotpath, disk,
-// and the network stack's netsize, netmem, netidle, netperf (net.go)
-// (default: all).
+// the network stack's netsize, netmem, netidle, netperf (net.go), vif
+// (vif.go) and gotest (gotest.go) (default: all).
 package main
 
 import (
@@ -107,10 +107,10 @@ func main() {
 	for _, a := range os.Args[1:] {
 		switch a {
 		case "patches", "size", "boot", "gorun", "memory", "idle", "fs", "domu", "hotpath", "disk",
-			"netsize", "netmem", "netidle", "netperf", "vif":
+			"netsize", "netmem", "netidle", "netperf", "vif", "gotest":
 			sections[a] = true
 		default:
-			fatal("unknown section " + a + "; want patches, size, boot, gorun, memory, idle, fs, domu, hotpath, disk, netsize, netmem, netidle, netperf or vif")
+			fatal("unknown section " + a + "; want patches, size, boot, gorun, memory, idle, fs, domu, hotpath, disk, netsize, netmem, netidle, netperf, vif or gotest")
 		}
 	}
 	want := func(s string) bool { return len(sections) == 0 || sections[s] }
@@ -130,6 +130,9 @@ func main() {
 	}
 	if want("gorun") {
 		goRun(dir)
+	}
+	if want("gotest") {
+		goTestFigures()
 	}
 	if want("memory") {
 		smallestMemory(helloXen)
