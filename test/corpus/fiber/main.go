@@ -1,0 +1,23 @@
+// Copyright 2026 The Go for Xen Authors.
+
+package main
+
+import (
+	"fmt"
+	"io"
+	"net/http/httptest"
+
+	"github.com/gofiber/fiber/v2"
+)
+
+func main() {
+	app := fiber.New(fiber.Config{DisableStartupMessage: true})
+	app.Get("/hi", func(c *fiber.Ctx) error { return c.SendString("hi from fiber") })
+	resp, err := app.Test(httptest.NewRequest("GET", "/hi", nil))
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	b, _ := io.ReadAll(resp.Body)
+	fmt.Println(resp.StatusCode, string(b))
+}

@@ -1,0 +1,12 @@
+// Copyright 2026 The Go for Xen Authors.
+
+package main
+
+import "go.uber.org/zap"
+
+func main() {
+	l := zap.NewExample()
+	defer l.Sync()
+	l.Info("zap works", zap.String("goos", "any"), zap.Int("n", 3))
+	l.Sugar().Warnw("sugared", "k", "v")
+}
