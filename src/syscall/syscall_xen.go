@@ -1,4 +1,6 @@
-// Copyright 2026 The Go for Xen Authors.
+// Copyright 2026 The Go for Xen Authors. All rights reserved.
+// Use of this source code is governed by a BSD-style
+// license that can be found in the LICENSE file.
 
 // Package syscall on Xen (GOOS=xen).
 //
@@ -386,8 +388,16 @@ type Rlimit struct {
 	Max uint64
 }
 
+// Getrlimit reports RLIMIT_NOFILE, the one limit the domain has of those
+// syscall names: the file system's descriptor table (openMax), soft and
+// hard. Other resources are EINVAL, as Linux answers a resource it does
+// not know.
 func Getrlimit(resource int, rlim *Rlimit) error {
-	return ENOSYS
+	if resource != RLIMIT_NOFILE {
+		return EINVAL
+	}
+	*rlim = Rlimit{Cur: openMax, Max: openMax}
+	return nil
 }
 
 func Setrlimit(resource int, rlim *Rlimit) error {
