@@ -6,9 +6,14 @@
 
 package runtime
 
+import "internal/runtime/xen"
+
 var (
 	XenTestUpcallRepeated    = xenTestUpcallRepeated
 	XenTestUpcallOutsideHalt = xenTestUpcallOutsideHalt
 )
 
 func XenHaltSP() uintptr { return xenHaltSP }
+
+// XenHypercalls is how many hypercalls the runtime has made.
+func XenHypercalls() uint64 { return xen.HypercallCount }

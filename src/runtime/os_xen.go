@@ -93,12 +93,12 @@ func xenBoot() {
 	xenInitTimer()
 	xenInitConsoleInput()
 	xenBootMark("event channels and the timer")
+	t := &xenVcpu.Time
+	toNanos := func(tsc uint64) int64 {
+		return int64(xen.PvclockNanos(tsc, t.TSCTimestamp, t.SystemTime, t.TSCToSystemMul, t.TSCShift))
+	}
+	xenBootEntry = toNanos(xenEntryTSC)
 	if xenOptBootTime {
-		t := &xenVcpu.Time
-		toNanos := func(tsc uint64) int64 {
-			return int64(xen.PvclockNanos(tsc, t.TSCTimestamp, t.SystemTime, t.TSCToSystemMul, t.TSCShift))
-		}
-		xenBootEntry = toNanos(xenEntryTSC)
 		xenBootStamp("PVH entry", xenBootEntry)
 		for _, m := range xenBootMarks[:xenBootNMarks] {
 			xenBootStamp(m.what, toNanos(m.tsc))
@@ -132,7 +132,8 @@ func xenBootMark(what string) {
 // xenBooted is set when xenBoot has finished.
 var xenBooted bool
 
-// xenBootEntry is the Xen system time of the PVH entry (goxen.boottime=1);
+// xenBootEntry is the Xen system time of the PVH entry (the boot timeline's
+// origin, and /proc/uptime's);
 // xenBootFirstOutput is set when the program's first write to stdout or
 // stderr has been stamped (for hello world: the start of main).
 var (

@@ -356,3 +356,67 @@ func TestOpenatAndSysctl(t *testing.T) {
 		t.Errorf("Sysctl: %v, want ENOSYS", err)
 	}
 }
+
+// Dup2 onto an open descriptor closes it first, as Linux's dup2: the pipe
+// end it held goes away (the reader sees the end of the input) and so do
+// its locks; a descriptor outside RLIMIT_NOFILE is EBADF.
+func TestDup2ClosesNewfd(t *testing.T) {
+	var p [2]int
+	if err := syscall.Pipe(p[:]); err != nil {
+		t.Fatal(err)
+	}
+	defer syscall.Close(p[0])
+	null, err := syscall.Open("/dev/null", syscall.O_WRONLY, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer syscall.Close(null)
+	if err := syscall.Dup2(null, p[1]); err != nil {
+		t.Fatalf("Dup2 onto the pipe's write end: %v", err)
+	}
+	if n, err := syscall.Write(p[1], []byte("x")); n != 1 || err != nil {
+		t.Errorf("write to the new p[1] (/dev/null): %d, %v", n, err)
+	}
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		var b [1]byte
+		if n, err := syscall.Read(p[0], b[:]); n != 0 || err != nil {
+			t.Errorf("read from the pipe whose only writer was replaced: %d, %v; want 0, nil (EOF)", n, err)
+		}
+	}()
+	select {
+	case <-done:
+	case <-time.After(10 * time.Second):
+		t.Fatal("the pipe's reader still waits: Dup2 did not close the write end")
+	}
+	syscall.Close(p[1])
+
+	_, fd1, fd2 := openTwice(t, 10)
+	defer syscall.Close(fd2)
+	if err := syscall.Flock(fd1, syscall.LOCK_EX|syscall.LOCK_NB); err != nil {
+		t.Fatal(err)
+	}
+	if err := syscall.Dup2(null, fd1); err != nil {
+		t.Fatal(err)
+	}
+	defer syscall.Close(fd1)
+	if err := syscall.Flock(fd2, syscall.LOCK_EX|syscall.LOCK_NB); err != nil {
+		t.Errorf("lock after Dup2 replaced the holder's descriptor: %v, want the lock released", err)
+	}
+
+	var lim syscall.Rlimit
+	if err := syscall.Getrlimit(syscall.RLIMIT_NOFILE, &lim); err != nil || lim.Cur == 0 || lim.Cur != lim.Max {
+		t.Fatalf("Getrlimit(RLIMIT_NOFILE) = %+v, %v", lim, err)
+	}
+	for _, fd := range []int{-1, int(lim.Cur), 1 << 40} {
+		if err := syscall.Dup2(null, fd); err != syscall.EBADF {
+			t.Errorf("Dup2(null, %d): %v, want EBADF", fd, err)
+		}
+	}
+	top := int(lim.Cur) - 1
+	if err := syscall.Dup2(null, top); err != nil {
+		t.Errorf("Dup2(null, RLIMIT_NOFILE-1 = %d): %v", top, err)
+	}
+	syscall.Close(top)
+}

@@ -13,8 +13,9 @@
 // the wall clock.
 //
 // The tree starts with /, /dev (console, null, stdin, stdout, stderr, and the
-// domain's disks: blkdev_xen.go), /etc (hosts, passwd, group), /root and /tmp
-// (mode 1777); the runtime may unpack a boot module into it before main.
+// domain's disks: blkdev_xen.go), /etc (hosts, passwd, group), /proc
+// (proc_xen.go), /root and /tmp (mode 1777); the runtime may unpack a boot
+// module into it before main.
 
 package syscall
 
@@ -70,6 +71,7 @@ type inode struct {
 	stderr  bool               // devConsole: the program's stderr (consoleFD)
 	blk     blockDevice        // block device
 	pipe    *pipe              // FIFO
+	proc    *procNode          // in /proc (proc_xen.go)
 }
 
 // A pipe's buffer and ends. Readers and writers wait on cond (whose lock is
@@ -101,6 +103,8 @@ type openFile struct {
 
 	dirNames []string // directory listing snapshot, taken by the first ReadDirent
 	dirPos   int
+
+	snap []byte // a /proc file: its contents when it was opened
 }
 
 type fileSystem struct {
@@ -112,6 +116,9 @@ type fileSystem struct {
 	fds     []*openFile // index: fd; nil: free
 	nextIno uint64
 	umask   uint32
+
+	procFD      *inode   // /proc/1/fd (proc_xen.go)
+	procFDLinks []*inode // its links, by descriptor
 }
 
 var fsys fileSystem
@@ -141,6 +148,7 @@ func init() {
 	fsys.link(fsys.root, "root", root)
 	tmp := fsys.newDir(01777, fsys.root)
 	fsys.link(fsys.root, "tmp", tmp)
+	fsys.mkProc()
 	console := fsys.newNode(S_IFCHR | 0620)
 	console.dev = devConsole
 	// stderr is the console too, as the program's stderr, which the
@@ -285,6 +293,10 @@ func (fs *fileSystem) walk(dir *inode, path string, follow bool, links *int) (*i
 		if !ok && cur == fs.dev && fs.probeDevices() {
 			e, ok = cur.entries[name]
 		}
+		if cur == fs.procFD {
+			fs.refreshProcFD()
+			e, ok = cur.entries[name]
+		}
 		if !ok {
 			return nil, ENOENT
 		}
@@ -295,7 +307,13 @@ func (fs *fileSystem) walk(dir *inode, path string, follow bool, links *int) (*i
 			if *links > maxSymlinks {
 				return nil, ELOOP
 			}
-			t, err := fs.walk(cur, next.target, true, links)
+			var t *inode
+			var err error
+			if next.proc != nil {
+				t, err = fs.followFD(next) // a link of /proc/1/fd
+			} else {
+				t, err = fs.walk(cur, next.target, true, links)
+			}
 			if err != nil {
 				return nil, err
 			}
@@ -368,6 +386,9 @@ func (fs *fileSystem) parentOf(dir *inode, path string) (parent *inode, name str
 	if parent == fs.dev {
 		fs.probeDevices()
 	}
+	if parent.proc != nil {
+		return nil, "", false, EACCES // /proc's names are its own
+	}
 	if name == "" { // path was "/"
 		name = "."
 	}
@@ -377,15 +398,25 @@ func (fs *fileSystem) parentOf(dir *inode, path string) (parent *inode, name str
 	return parent, name, mustDir, nil
 }
 
-func (fs *fileSystem) newFD(f *openFile) int {
+// openMax is the program's RLIMIT_NOFILE, soft and hard (Getrlimit): the
+// descriptors are 0 to openMax-1. It is the limit Go programs get on Linux
+// under systemd, whose soft limit os raises to the hard one at start.
+const openMax = 1 << 16
+
+// newFD gives f the lowest free descriptor; EMFILE when all openMax are
+// taken, as Linux.
+func (fs *fileSystem) newFD(f *openFile) (int, error) {
 	for fd, e := range fs.fds {
 		if e == nil {
 			fs.fds[fd] = f
-			return fd
+			return fd, nil
 		}
 	}
+	if len(fs.fds) >= openMax {
+		return -1, EMFILE
+	}
 	fs.fds = append(fs.fds, f)
-	return len(fs.fds) - 1
+	return len(fs.fds) - 1, nil
 }
 
 func (fs *fileSystem) openat(dirfd int, path string, flags int, perm uint32) (int, error) {
@@ -464,7 +495,14 @@ func (fs *fileSystem) openat(dirfd int, path string, flags int, perm uint32) (in
 		n.mtime = nowNano()
 		n.ctime = n.mtime
 	}
-	return fs.newFD(&openFile{node: n, flags: flags, refs: 1}), nil
+	f := &openFile{node: n, flags: flags, refs: 1}
+	if n.proc != nil && n.proc.gen != nil {
+		if acc != O_RDONLY {
+			return -1, EACCES
+		}
+		f.snap = n.proc.gen(nil)
+	}
+	return fs.newFD(f)
 }
 
 func Open(path string, mode int, perm uint32) (int, error) {
@@ -485,7 +523,14 @@ func Close(fd int) error {
 	if err != nil {
 		return err
 	}
-	fsys.fds[fd] = nil
+	fsys.closeFD(fd, f)
+	return nil
+}
+
+// closeFD frees descriptor fd, which refers to f: the last descriptor of
+// an open file releases its locks and its end of a pipe.
+func (fs *fileSystem) closeFD(fd int, f *openFile) {
+	fs.fds[fd] = nil
 	f.refs--
 	releaseLocks(f) // locks_xen.go
 	if p := f.node.pipe; p != nil && f.refs == 0 {
@@ -496,7 +541,6 @@ func Close(fd int) error {
 		}
 		p.cond.Broadcast()
 	}
-	return nil
 }
 
 func CloseOnExec(fd int) {}
@@ -508,10 +552,16 @@ func Dup(fd int) (int, error) {
 	if err != nil {
 		return -1, err
 	}
-	f.refs++
-	return fsys.newFD(f), nil
+	nfd, err := fsys.newFD(f)
+	if err == nil {
+		f.refs++
+	}
+	return nfd, err
 }
 
+// Dup2 makes newfd refer to fd's open file, as Linux's dup2: a newfd that
+// is open is closed first (its locks and pipe end released as by Close),
+// and one outside 0 to RLIMIT_NOFILE-1 is EBADF.
 func Dup2(fd, newfd int) error {
 	fsys.mu.Lock()
 	defer fsys.mu.Unlock()
@@ -519,7 +569,7 @@ func Dup2(fd, newfd int) error {
 	if err != nil {
 		return err
 	}
-	if newfd < 0 {
+	if newfd < 0 || newfd >= openMax {
 		return EBADF
 	}
 	if fd == newfd {
@@ -527,6 +577,9 @@ func Dup2(fd, newfd int) error {
 	}
 	for len(fsys.fds) <= newfd {
 		fsys.fds = append(fsys.fds, nil)
+	}
+	if old := fsys.fds[newfd]; old != nil {
+		fsys.closeFD(newfd, old)
 	}
 	f.refs++
 	fsys.fds[newfd] = f
@@ -586,10 +639,14 @@ func (fs *fileSystem) pread(f *openFile, b []byte, offset int64) (int, error) {
 	case n.dev == devNull:
 		return 0, nil
 	}
-	if offset >= int64(len(n.data)) {
+	data := n.data
+	if n.proc != nil {
+		data = f.snap
+	}
+	if offset >= int64(len(data)) {
 		return 0, nil
 	}
-	k := copy(b, n.data[offset:])
+	k := copy(b, data[offset:])
 	n.atime = nowNano()
 	return k, nil
 }
@@ -776,6 +833,9 @@ func (n *inode) stat(st *Stat_t) {
 		CtimeNsec: n.ctime % 1e9,
 	}
 	switch {
+	case n == fsys.procFD:
+		fsys.refreshProcFD()
+		st.Size = int64(len(n.entries)) // as Linux 6.2's
 	case n.isDir():
 		st.Size = 4096
 	case n.isLink():
@@ -1075,6 +1135,9 @@ func readlinkat(dirfd int, path string, buf []byte) (int, error) {
 	if !n.isLink() {
 		return 0, EINVAL
 	}
+	if n.proc != nil {
+		return copy(buf, fsys.fdPath(n)), nil
+	}
 	return copy(buf, n.target), nil
 }
 
@@ -1252,6 +1315,9 @@ func ReadDirent(fd int, buf []byte) (int, error) {
 		if d == fsys.dev {
 			fsys.probeDevices()
 		}
+		if d == fsys.procFD {
+			fsys.refreshProcFD()
+		}
 		f.dirNames = sortedNames(d)
 	}
 	n := 0
@@ -1401,8 +1467,16 @@ func Pipe(fd []int) error {
 	n.nlink = 1
 	n.pipe = &pipe{readers: 1, writers: 1}
 	n.pipe.cond.L = &fsys.mu
-	fd[0] = fsys.newFD(&openFile{node: n, flags: O_RDONLY, refs: 1})
-	fd[1] = fsys.newFD(&openFile{node: n, flags: O_WRONLY, refs: 1})
+	r, err := fsys.newFD(&openFile{node: n, flags: O_RDONLY, refs: 1})
+	if err != nil {
+		return err
+	}
+	w, err := fsys.newFD(&openFile{node: n, flags: O_WRONLY, refs: 1})
+	if err != nil {
+		fsys.closeFD(r, fsys.fds[r])
+		return err
+	}
+	fd[0], fd[1] = r, w
 	return nil
 }
 

@@ -85,6 +85,10 @@ func (n *inode) statfs(st *Statfs_t) {
 		Namelen: 255,
 		Flags:   stValid,
 	}
+	if n.proc != nil {
+		st.Type, st.Bsize, st.Frsize = procSuperMagic, 4096, 4096 // no blocks, as Linux's /proc
+		return
+	}
 	if n.dev == devBlock {
 		bs := int64(n.blk.BlockSize())
 		if bs <= 0 {

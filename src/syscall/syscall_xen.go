@@ -388,8 +388,16 @@ type Rlimit struct {
 	Max uint64
 }
 
+// Getrlimit reports RLIMIT_NOFILE, the one limit the domain has of those
+// syscall names: the file system's descriptor table (openMax), soft and
+// hard. Other resources are EINVAL, as Linux answers a resource it does
+// not know.
 func Getrlimit(resource int, rlim *Rlimit) error {
-	return ENOSYS
+	if resource != RLIMIT_NOFILE {
+		return EINVAL
+	}
+	*rlim = Rlimit{Cur: openMax, Max: openMax}
+	return nil
 }
 
 func Setrlimit(resource int, rlim *Rlimit) error {

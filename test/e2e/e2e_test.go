@@ -444,7 +444,7 @@ func TestDomU(t *testing.T) {
 func TestRuntimeUpcall(t *testing.T) {
 	cmd := xentest.GoCmd(t, []string{"GOOS=xen", "GOARCH=amd64"}, "test", "-count=1", "-v", "-run", "^TestXen", "runtime")
 	out := string(xentest.Run(t, cmd))
-	for _, name := range []string{"TestXenUpcallRepeatedInHalt", "TestXenUpcallOutsideHalt", "TestXenHaltWakes"} {
+	for _, name := range []string{"TestXenUpcallRepeatedInHalt", "TestXenUpcallOutsideHalt", "TestXenHaltWakes", "TestXenHotPathsMakeNoHypercall"} {
 		if !strings.Contains(out, "--- PASS: "+name) {
 			t.Errorf("%s did not pass:\n%s", name, out)
 		}

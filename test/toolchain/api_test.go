@@ -227,3 +227,74 @@ func lineDiff(a, b string) string {
 	sort.Strings(d)
 	return strings.Join(d, "\n")
 }
+
+// TestSyscallCoversJSAndWasip1: syscall on xen exports every name syscall
+// exports on js/wasm or on wasip1/wasm (values and field types may be
+// Linux's), less the WASI ABI's own names, which compat_xen.go leaves out
+// on purpose (README, "Will my program work?").
+func TestSyscallCoversJSAndWasip1(t *testing.T) {
+	goroot := xentest.GOROOT(t)
+	pkgs := []string{"syscall"}
+	names := func(api map[string]bool) map[string]bool {
+		m := map[string]bool{}
+		for l := range api {
+			m[apiName(l)] = true
+		}
+		return m
+	}
+	xen := names(apiOf(t, goroot, "xen", "amd64", pkgs))
+	wasi := []string{"const RIGHT_", "const FILETYPE_", "const OFLAG_", "const FDFLAG_", "const FILESTAT_SET_",
+		"const LOOKUP_", "const WHENCE_", "type Dircookie", "type Filetype", "func RandomGet", "func ProcExit",
+		"func ReadDir", "const ENOTCAPABLE", "const SIGNONE", "const SIGVTARLM",
+		// Fields of those types: wasip1's Dirent.Next is a Dircookie, its
+		// Stat_t.Filetype a Filetype.
+		"type Dirent struct, Next", "type Stat_t struct, Filetype"}
+	var missing []string
+	for _, p := range [][2]string{{"js", "wasm"}, {"wasip1", "wasm"}} {
+		for n := range names(apiOf(t, goroot, p[0], p[1], pkgs)) {
+			if xen[n] {
+				continue
+			}
+			leftOut := false
+			for _, w := range wasi {
+				if n == w || strings.HasPrefix(n, w) && strings.HasSuffix(w, "_") || strings.HasPrefix(n, w+" ") {
+					leftOut = true
+				}
+			}
+			if !leftOut {
+				missing = append(missing, p[0]+": "+n)
+			}
+		}
+	}
+	sort.Strings(missing)
+	if len(missing) > 0 {
+		t.Errorf("syscall on xen lacks what js/wasm or wasip1 export:\n%s", strings.Join(missing, "\n"))
+	}
+	if len(xen) < 100 {
+		t.Errorf("only %d names in xen's syscall: the comparison is broken", len(xen))
+	}
+}
+
+// apiName is an API line's kind and name, without its value or type:
+// "const O_RDONLY", "func Open", "method (Errno) Error", "type Stat_t
+// struct, Dev".
+func apiName(line string) string {
+	_, rest, _ := strings.Cut(line, ", ")
+	cut := func(s string) string {
+		if i := strings.IndexAny(s, "(["); i > 0 {
+			return s[:i]
+		}
+		return s
+	}
+	f := strings.Fields(rest)
+	switch {
+	case len(f) >= 3 && f[0] == "method":
+		return f[0] + " " + f[1] + " " + cut(f[2])
+	case len(f) < 2:
+		return rest
+	}
+	if head, field, ok := strings.Cut(rest, ", "); ok && f[0] == "type" {
+		return head + ", " + strings.Fields(field)[0] // a struct's field
+	}
+	return f[0] + " " + cut(f[1])
+}

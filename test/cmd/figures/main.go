@@ -7,8 +7,9 @@
 //	cd test && go run ./cmd/figures [section...]
 //
 // Sections: patches, size, boot, gorun, memory, idle, fs, domu, hotpath, disk,
-// the network stack's netsize, netmem, netidle, netperf (net.go), vif, and
-// the release's distpack and deploy (release.go) (default: all).
+// the network stack's netsize, netmem, netidle, netperf (net.go), vif
+// (vif.go), gotest (gotest.go), and the release's distpack and deploy
+// (release.go) (default: all).
 package main
 
 import (
@@ -107,10 +108,10 @@ func main() {
 	for _, a := range os.Args[1:] {
 		switch a {
 		case "patches", "size", "boot", "gorun", "memory", "idle", "fs", "domu", "hotpath", "disk",
-			"netsize", "netmem", "netidle", "netperf", "vif", "distpack", "deploy":
+			"netsize", "netmem", "netidle", "netperf", "vif", "gotest", "distpack", "deploy":
 			sections[a] = true
 		default:
-			fatal("unknown section " + a + "; want patches, size, boot, gorun, memory, idle, fs, domu, hotpath, disk, netsize, netmem, netidle, netperf, vif, distpack or deploy")
+			fatal("unknown section " + a + "; want patches, size, boot, gorun, memory, idle, fs, domu, hotpath, disk, netsize, netmem, netidle, netperf, vif, gotest, distpack or deploy")
 		}
 	}
 	want := func(s string) bool { return len(sections) == 0 || sections[s] }
@@ -130,6 +131,9 @@ func main() {
 	}
 	if want("gorun") {
 		goRun(dir)
+	}
+	if want("gotest") {
+		goTestFigures()
 	}
 	if want("memory") {
 		smallestMemory(helloXen)

@@ -50,12 +50,15 @@ var peers = []struct{ goos, goarch string }{{"js", "wasm"}, {"wasip1", "wasm"}}
 
 var undefinedRE = regexp.MustCompile(`undefined: ([A-Za-z_]\w*)(?:\.([A-Za-z_]\w*))?`)
 
-func checkBuild(dir string, patterns []string) ([]buildFinding, error) {
+// checkBuild loads the packages, with the files of overlay (path ->
+// contents, as readOverlay gives them) in place of those on disk.
+func checkBuild(dir string, patterns []string, overlay map[string][]byte) ([]buildFinding, error) {
 	cfg := &packages.Config{
 		Mode: packages.NeedName | packages.NeedFiles | packages.NeedImports | packages.NeedDeps |
 			packages.NeedModule | packages.NeedTypes | packages.NeedSyntax,
-		Dir: dir,
-		Env: append(os.Environ(), "GOOS=xen", "GOARCH=amd64", "CGO_ENABLED=0"),
+		Dir:     dir,
+		Env:     append(os.Environ(), "GOOS=xen", "GOARCH=amd64", "CGO_ENABLED=0"),
+		Overlay: overlay,
 	}
 	roots, err := packages.Load(cfg, patterns...)
 	if err != nil {

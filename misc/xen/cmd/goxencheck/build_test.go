@@ -48,7 +48,7 @@ func xenGoOnPath(t *testing.T) {
 // redefines the common file's function, so xen must follow js on both.
 func TestFallbackFileLeavesXenOut(t *testing.T) {
 	xenGoOnPath(t)
-	findings, err := checkBuild("testdata/isatty", []string{"./..."})
+	findings, err := checkBuild("testdata/isatty", []string{"./..."}, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -156,7 +156,7 @@ func TestFallbackFileLeavesXenOut(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	again, err := checkBuild(dir, []string{"./..."})
+	again, err := checkBuild(dir, []string{"./..."}, nil)
 	if err != nil || len(again) != 0 {
 		t.Errorf("after the fixes: %+v, %v; want no findings", again, err)
 	}

@@ -9,10 +9,24 @@ const (
 	HypercallMemoryOp       = 12
 	HypercallSetTimerOp     = 15
 	HypercallConsoleIO      = 18
+	HypercallVcpuOp         = 24
 	HypercallSchedOp        = 29
 	HypercallEventChannelOp = 32
 	HypercallHVMOp          = 34
 )
+
+// vcpu_op commands (vcpu.h, VCPUOP_*).
+const VcpuOpGetRunstateInfo = 4
+
+// VcpuRunstateInfo is struct vcpu_runstate_info (vcpu.h): the vCPU's state
+// since StateEntryTime and the nanoseconds it has spent in each state
+// (running, runnable, blocked, offline) before that.
+type VcpuRunstateInfo struct {
+	State          int32
+	_              uint32
+	StateEntryTime uint64
+	Time           [4]uint64
+}
 
 // DomidSelf names the calling domain in hypercall arguments (xen.h, DOMID_SELF).
 const DomidSelf = 0x7FF0

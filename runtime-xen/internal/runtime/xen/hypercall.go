@@ -11,6 +11,11 @@ import "unsafe"
 // runtime/os_xen.go); zero before that.
 var HypercallPage uintptr
 
+// HypercallCount counts the hypercalls made (Hypercall increments it; one
+// vCPU, so a plain increment is exact). A runtime test checks with it that
+// the scheduler's and timers' hot paths make none.
+var HypercallCount uint64
+
 // Hypercall invokes hypercall op through the hypercall page with up to five
 // arguments and returns rax: a negative value is -errno. Xen may clobber the
 // argument registers (debug builds poison them), which Go's ABI0 allows.

@@ -8,6 +8,7 @@
 // The entry of hypercall op is at HypercallPage + 32*op (xen.h, the hypercall
 // transfer page); arguments go in rdi, rsi, rdx, r10, r8, the result in rax.
 TEXT ·Hypercall(SB),NOSPLIT,$0-56
+	INCQ	·HypercallCount(SB)
 	MOVQ	op+0(FP), AX
 	SHLQ	$5, AX
 	ADDQ	·HypercallPage(SB), AX
