@@ -1,19 +1,26 @@
 #!/usr/bin/env bash
 # make.bash builds the Go for Xen toolchain into ./goroot.
 #
-#   ./make.bash          full build from a pristine upstream tree (what CI runs)
+#   ./make.bash          full build from a pristine upstream tree
+#   ./make.bash -distpack   the same, then the release archives in goroot/pkg/distpack/
+#                        (upstream's flag, carried through: Go's own distpack, run after
+#                        the host tools are built; what CI runs)
 #   ./make.bash -quick   development rebuild: re-apply patches/ and the overlays to the
 #                        existing ./goroot, then `go install cmd` and the host tools
 #                        (until it succeeds, goroot/.xen-quick-incomplete marks the
-#                        tree as half-updated and test/run.bash refuses it)
+#                        tree as half-updated and test/run.bash refuses it); it removes
+#                        goroot/pkg/distpack, now stale, unless -distpack is given too
 #   ./make.bash -upstream   print the pristine upstream tree it would build from, and stop
 #
 # Full build phases: find the pristine upstream tree named by VERSION, copy it to a staging
 # directory, apply patches/ in order, add the src/ and runtime-xen/ overlays, vendor the
-# network stack's modules (netstack-deps/) into its src/vendor, run upstream's src/make.bash,
-# build our host tools (misc/xen/cmd/...) into bin/, and only then move the staging
-# directory to ./goroot. A failed build leaves ./goroot as it was (none, or the
-# previous complete build) and the staging directory in _build/ for inspection.
+# network stack's modules (netstack-deps/) into its src/vendor, copy the host tools' module
+# misc/xen (with the LICENSE and its dependencies vendored) into its misc/xen, then run that
+# copy's misc/xen/make.bash: upstream's src/make.bash, our host tools (misc/xen/cmd/...)
+# into bin/, and with -distpack the archives; only then move the staging directory to
+# ./goroot. A failed build leaves ./goroot as it was (none, or the previous complete build)
+# and the staging directory in _build/ for inspection. The staging tree less bin/ and pkg/
+# is the source tarball: go/misc/xen/make.bash inside it rebuilds the same toolchain.
 set -euo pipefail
 
 top=$(cd "$(dirname "$0")" && pwd)
@@ -29,12 +36,17 @@ phase() {
 
 quick=false
 print_upstream=false
-case "${1:-}" in
-"") ;;
--quick | --quick) quick=true ;;
--upstream | --upstream) print_upstream=true ;;
-*) die "unknown argument ${1}; usage: ./make.bash [-quick | -upstream]" ;;
-esac
+distpack=false
+for arg in "$@"; do
+	case "$arg" in
+	-quick | --quick) quick=true ;;
+	-distpack | --distpack) distpack=true ;;
+	-upstream | --upstream) print_upstream=true ;;
+	*) die "unknown argument $arg; usage: ./make.bash [-quick] [-distpack] | -upstream" ;;
+	esac
+done
+distpack_flag=()
+! $distpack || distpack_flag=(-distpack)
 
 version=$(head -n 1 VERSION)
 base=${version%%-*} # go1.26.8-xen1 -> go1.26.8
@@ -170,17 +182,28 @@ configure() {
 	mv "$dir/go.env.new" "$dir/go.env"
 }
 
-# build_host_tools DIR builds misc/xen's commands into DIR/bin with the toolchain in DIR.
-build_host_tools() {
-	local dir=$1
-	local cmds=() d
-	for d in misc/xen/cmd/*/; do
-		ls "$d"*.go >/dev/null 2>&1 && cmds+=("./cmd/$(basename "$d")")
+# add_misc_xen DIR copies the host tools' module, misc/xen (its files git tracks or would
+# track: untracked new files count, ignored ones do not), into DIR/misc/xen, with the
+# repository's LICENSE, which covers it and the overlays, and `go mod vendor`s its
+# dependencies there, so that the GOROOT (and so the source tarball) rebuilds the host
+# tools without a network. Its misc/xen/make.bash builds them.
+add_misc_xen() {
+	local dir=$1 f
+	[ ! -e "$upstream/misc/xen" ] || die "upstream $base has a misc/xen; the host tools' module needs another home"
+	rm -rf "${dir:?}/misc/xen"
+	mkdir -p "$dir/misc/xen"
+	if git rev-parse --is-inside-work-tree >/dev/null 2>&1; then
+		git ls-files -z --cached --others --exclude-standard misc/xen
+	else
+		find misc/xen -type f ! -name '*~' -print0
+	fi | LC_ALL=C sort -z | while IFS= read -r -d '' f; do
+		[ -f "$f" ] || continue # deleted in the work tree
+		mkdir -p "$(dirname "$dir/$f")"
+		cp -p "$f" "$dir/$f"
 	done
-	[ ${#cmds[@]} -gt 0 ] || return 0
-	(cd misc/xen && GOROOT="$dir" "$dir/bin/go" build -trimpath -o "$dir/bin/" "${cmds[@]}") ||
-		die "building the host tools (${cmds[*]} in misc/xen) failed (above)"
-	echo "built ${cmds[*]}"
+	cp LICENSE "$dir/misc/xen/LICENSE"
+	(cd "$dir/misc/xen" && go mod vendor) || die "go mod vendor in misc/xen failed (above)"
+	echo "copied misc/xen ($(find "$dir/misc/xen" -type f | wc -l) files with vendor/)"
 }
 
 if $print_upstream; then
@@ -227,12 +250,17 @@ if $quick; then
 	phase "vendoring the network stack (netstack-deps/)"
 	unvendor_netstack "$dir"
 	vendor_netstack "$dir"
+	phase "copying misc/xen (the host tools' module)"
+	add_misc_xen "$dir"
 	# std (for any GOOS) builds on demand from the build cache; the tools
 	# in cmd are what must be reinstalled.
 	phase "go install cmd"
 	GOROOT=$dir "$dir/bin/go" install cmd || die "go install cmd failed (above)"
-	phase "host tools"
-	build_host_tools "$dir"
+	if ! $distpack && [ -d "$dir/pkg/distpack" ]; then
+		echo "removing goroot/pkg/distpack: its archives are of the tree before this -quick"
+		rm -rf "$dir/pkg/distpack"
+	fi
+	"$dir/misc/xen/make.bash" -tools "${distpack_flag[@]}" || die "misc/xen/make.bash failed (above)"
 	rm -f "$dir/.xen-quick-incomplete"
 	phase "done in $(($(date +%s) - start))s: $("$dir/bin/go" version)"
 	exit 0
@@ -261,18 +289,18 @@ configure "$stage"
 phase "vendoring the network stack (netstack-deps/)"
 vendor_netstack "$stage"
 
-phase "building the toolchain (upstream src/make.bash)"
+phase "copying misc/xen (the host tools' module)"
+add_misc_xen "$stage"
+
+phase "building the toolchain (misc/xen/make.bash: upstream src/make.bash, host tools${distpack_flag:+, distpack})"
 # Bootstrap with the pristine $base itself when it is a built toolchain (it is when it
 # came from the bootstrap Go or from GOTOOLCHAIN), so that an older Go on PATH only
 # has to fetch it.
 bootstrap=$(go env GOROOT)
 [ -x "$upstream/bin/go" ] && bootstrap=$upstream
 echo "bootstrap toolchain: $bootstrap"
-(cd "$stage/src" && GOROOT_BOOTSTRAP=$bootstrap ./make.bash) ||
-	die "upstream src/make.bash failed (above)"
-
-phase "building host tools into bin/"
-build_host_tools "$stage"
+GOROOT_BOOTSTRAP=$bootstrap "$stage/misc/xen/make.bash" "${distpack_flag[@]}" ||
+	die "misc/xen/make.bash failed (above)"
 
 phase "installing to ./goroot"
 rm -rf "$top/goroot"

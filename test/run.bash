@@ -43,6 +43,10 @@ if [ "${1:-}" = sample ]; then
 	exit $?
 fi
 [ $# -eq 0 ] || die "usage: test/run.bash [sample]"
+# The toolchain tests check the release archives and rebuild them from the
+# source tarball (README, "Making a release").
+ls goroot/pkg/distpack/*.src.tar.gz >/dev/null 2>&1 ||
+	die "no release archives in goroot/pkg/distpack: build with ./make.bash -distpack (or -quick -distpack); the toolchain tests check them"
 
 results=()
 failed=0

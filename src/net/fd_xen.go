@@ -1,4 +1,6 @@
-// Copyright 2026 The Go for Xen Authors.
+// Copyright 2026 The Go for Xen Authors. All rights reserved.
+// Use of this source code is governed by a BSD-style
+// license that can be found in the LICENSE file.
 
 // Sockets on Xen. There are no socket system calls: a netFD holds an endpoint
 // of the program's own network stack (internal/xen/netstack, registered with

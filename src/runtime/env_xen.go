@@ -1,4 +1,6 @@
-// Copyright 2026 The Go for Xen Authors.
+// Copyright 2026 The Go for Xen Authors. All rights reserved.
+// Use of this source code is governed by a BSD-style
+// license that can be found in the LICENSE file.
 
 // Arguments, environment and runtime options on Xen come from the command line
 // Xen hands the guest (hvm_start_info.cmdline_paddr); the grammar is in

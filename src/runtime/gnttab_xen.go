@@ -1,4 +1,6 @@
-// Copyright 2026 The Go for Xen Authors.
+// Copyright 2026 The Go for Xen Authors. All rights reserved.
+// Use of this source code is governed by a BSD-style
+// license that can be found in the LICENSE file.
 
 // The grant table on Xen: the runtime maps the table's frames into the
 // domain and tells internal/xen/gnttab, which keeps the entries in plain Go,

@@ -1,3 +1,7 @@
+// Copyright 2026 The Go for Xen Authors. All rights reserved.
+// Use of this source code is governed by a BSD-style
+// license that can be found in the LICENSE file.
+
 package testhost
 
 import (
@@ -50,8 +54,9 @@ type Case struct {
 	VIF bool
 	// MAC is the vif's MAC address. Default 00:16:3e:00:00:02. DHCP in
 	// dom0 gives 00:16:3e:00:00:NN the address 10.0.0.NN (NN hexadecimal
-	// in the MAC, decimal in the address, 2 to 253); 00:16:3e:00:00:fe
-	// gets no answer. See Result.GuestIP.
+	// in the MAC, decimal in the address, 2 to 99 and 200 to 253; other
+	// MACs get one of 10.0.0.100-199); 00:16:3e:00:00:fe gets no answer.
+	// See Result.GuestIP.
 	MAC string
 	// Disk, if set, gives the guest a PV disk.
 	Disk *Disk
@@ -201,7 +206,7 @@ func caseBudget(c Case) time.Duration {
 // guestIP returns the address dom0's DHCP server gives mac, if fixed.
 func guestIP(mac string) string {
 	var n int
-	if _, err := fmt.Sscanf(mac, "00:16:3e:00:00:%02x", &n); err == nil && n >= 2 && n <= 253 {
+	if _, err := fmt.Sscanf(mac, "00:16:3e:00:00:%02x", &n); err == nil && n >= 2 && n <= 253 && (n < 100 || n > 199) {
 		return fmt.Sprintf("10.0.0.%d", n)
 	}
 	return ""

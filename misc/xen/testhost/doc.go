@@ -1,3 +1,7 @@
+// Copyright 2026 The Go for Xen Authors. All rights reserved.
+// Use of this source code is governed by a BSD-style
+// license that can be found in the LICENSE file.
+
 // Package testhost is Go for Xen's level-2 test host: Xen 4.17 with a Linux
 // dom0 that has the real toolstack (xl, xenstored, xenconsoled), netback,
 // blkback and a bridge, booted under QEMU TCG, on which test programs run
@@ -59,7 +63,9 @@
 //   - debootstrap --variant=minbase bookworm makes the root, apt-get in a
 //     chroot adds xen-utils-4.17, xen-utils-common, xenstore-utils,
 //     iproute2, bridge-utils, busybox, procps, kmod, curl, iputils-ping,
-//     dosfstools and mtools (--no-install-recommends), with the same
+//     dosfstools, mtools, dnsmasq-base, wrk, iperf3, and libvirt-daemon,
+//     libvirt-daemon-driver-xen and libvirt-clients (libvirtd is started
+//     only by the cases that use it) (--no-install-recommends), with the same
 //     suites as the build machine (bookworm, -updates, -security) so that
 //     tools and hypervisor match;
 //   - the modules dom0 needs (Xen backends, bridge, loop, tun, virtio),
@@ -93,7 +99,8 @@
 // xen-init-dom0, starts xenconsoled (logging each guest's console to
 // /var/log/xen/console/guest-NAME.log), makes the bridge xenbr0 with
 // 10.0.0.1/24 and fd00::1/64 (stp off, forward delay 0) and dnsmasq on it
-// (DHCPv4: MAC 00:16:3e:00:00:NN gets 10.0.0.NN, router and DNS server
+// (DHCPv4: MAC 00:16:3e:00:00:NN gets 10.0.0.NN for NN from 2 to 99 and
+// 200 to 253, other MACs one of 10.0.0.100-199, router and DNS server
 // 10.0.0.1, domain test; DNS: dom0.test is 10.0.0.1 and fd00::1; IPv6
 // router advertisements for fd00::/64; MAC 00:16:3e:00:00:fe gets no DHCP
 // answer) and busybox httpd serving http://10.0.0.1:8000/hello.txt, prints

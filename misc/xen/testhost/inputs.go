@@ -1,3 +1,7 @@
+// Copyright 2026 The Go for Xen Authors. All rights reserved.
+// Use of this source code is governed by a BSD-style
+// license that can be found in the LICENSE file.
+
 package testhost
 
 import (
@@ -34,6 +38,9 @@ var rootPackages = []string{
 	// The network tests: DHCP, DNS and IPv6 router advertisements on xenbr0,
 	// and the load tools of the network figures.
 	"dnsmasq-base", "wrk", "iperf3",
+	// The deployment tests: libvirt's Xen (libxl) driver and virsh;
+	// libvirtd runs only in the cases that start it.
+	"libvirt-daemon", "libvirt-daemon-driver-xen", "libvirt-clients",
 }
 
 // dom0Modules are the kernel modules the dom0 root carries (with their

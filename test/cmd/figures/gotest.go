@@ -1,4 +1,6 @@
-// Copyright 2026 The Go for Xen Authors.
+// Copyright 2026 The Go for Xen Authors. All rights reserved.
+// Use of this source code is governed by a BSD-style
+// license that can be found in the LICENSE file.
 
 package main
 
@@ -32,7 +34,11 @@ func goTestFigures() {
 	}
 	fmt.Printf("%-22s %14s %26s\n", "package", "now", "without invtsc (before)")
 	for _, p := range pkgs {
-		fmt.Printf("%-22s %14s %26s\n", p+" -short", run(nil, "-short", p), run([]string{"GOXEN_CPU=max,-invtsc"}, "-short", p))
+		before := "(not run)"
+		if p != "net/http" { // not measured before the stack landed; left out to bound the run
+			before = run([]string{"GOXEN_CPU=max,-invtsc"}, "-short", p)
+		}
+		fmt.Printf("%-22s %14s %26s\n", p+" -short", run(nil, "-short", p), before)
 	}
 	fmt.Printf("%-22s %14s %26s\n", "time (full)", run(nil, "time"), "(over 10 minutes: not run)")
 }

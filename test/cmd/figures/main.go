@@ -8,7 +8,8 @@
 //
 // Sections: patches, size, boot, gorun, memory, idle, fs, domu, hotpath, disk,
 // the network stack's netsize, netmem, netidle, netperf (net.go), vif
-// (vif.go) and gotest (gotest.go) (default: all).
+// (vif.go), gotest (gotest.go), and the release's distpack and deploy
+// (release.go) (default: all).
 package main
 
 import (
@@ -107,10 +108,10 @@ func main() {
 	for _, a := range os.Args[1:] {
 		switch a {
 		case "patches", "size", "boot", "gorun", "memory", "idle", "fs", "domu", "hotpath", "disk",
-			"netsize", "netmem", "netidle", "netperf", "vif", "gotest":
+			"netsize", "netmem", "netidle", "netperf", "vif", "gotest", "distpack", "deploy":
 			sections[a] = true
 		default:
-			fatal("unknown section " + a + "; want patches, size, boot, gorun, memory, idle, fs, domu, hotpath, disk, netsize, netmem, netidle, netperf, vif or gotest")
+			fatal("unknown section " + a + "; want patches, size, boot, gorun, memory, idle, fs, domu, hotpath, disk, netsize, netmem, netidle, netperf, vif, gotest, distpack or deploy")
 		}
 	}
 	want := func(s string) bool { return len(sections) == 0 || sections[s] }
@@ -166,6 +167,12 @@ func main() {
 	}
 	if want("vif") {
 		vifFigures(dir)
+	}
+	if want("distpack") {
+		distpackFigures(root, dir)
+	}
+	if want("deploy") {
+		deployFigures(root, dir)
 	}
 }
 

@@ -1,3 +1,7 @@
+// Copyright 2026 The Go for Xen Authors. All rights reserved.
+// Use of this source code is governed by a BSD-style
+// license that can be found in the LICENSE file.
+
 // Command go_xen_amd64_exec runs a GOOS=xen program under the emulated
 // backend: Xen booted in QEMU (TCG) with the program as its PVH control
 // domain (dom0). cmd/go finds it on PATH and runs it for GOOS=xen go run and

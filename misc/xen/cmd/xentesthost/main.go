@@ -1,3 +1,7 @@
+// Copyright 2026 The Go for Xen Authors. All rights reserved.
+// Use of this source code is governed by a BSD-style
+// license that can be found in the LICENSE file.
+
 // Command xentesthost builds and drives the Go for Xen level-2 test host:
 // Xen 4.17 with a Linux dom0 (xl, xenstored, xenconsoled, netback, blkback,
 // a bridge), all from Debian packages, booted under QEMU TCG. Guests run

@@ -1,3 +1,7 @@
+// Copyright 2026 The Go for Xen Authors. All rights reserved.
+// Use of this source code is governed by a BSD-style
+// license that can be found in the LICENSE file.
+
 // Hello is the sample unikernel: GOOS=xen go run ./examples/hello boots it on
 // Xen (in QEMU) and it says where it is.
 package main

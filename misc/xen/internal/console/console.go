@@ -1,3 +1,7 @@
+// Copyright 2026 The Go for Xen Authors. All rights reserved.
+// Use of this source code is governed by a BSD-style
+// license that can be found in the LICENSE file.
+
 // Package console reads the console of a GOOS=xen program as the host
 // tools receive it: the program's output, the runtime's marks and its final
 // status line, and on dom0's serial port also Xen's own log lines.

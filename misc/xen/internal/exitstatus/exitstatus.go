@@ -1,3 +1,7 @@
+// Copyright 2026 The Go for Xen Authors. All rights reserved.
+// Use of this source code is governed by a BSD-style
+// license that can be found in the LICENSE file.
+
 // Package exitstatus defines how a GOOS=xen program's run ends, as the
 // host tools see it: the runtime's final status line on the console, and
 // the exit codes every command that runs a program reports

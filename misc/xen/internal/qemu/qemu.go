@@ -1,3 +1,7 @@
+// Copyright 2026 The Go for Xen Authors. All rights reserved.
+// Use of this source code is governed by a BSD-style
+// license that can be found in the LICENSE file.
+
 // Package qemu starts and stops the QEMU process of the emulated backend,
 // for the runner (go_xen_amd64_exec, Xen with the program as dom0) and for
 // the level-2 test host (Xen with a Linux dom0), and reads its serial port.

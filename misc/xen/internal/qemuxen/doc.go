@@ -1,3 +1,7 @@
+// Copyright 2026 The Go for Xen Authors. All rights reserved.
+// Use of this source code is governed by a BSD-style
+// license that can be found in the LICENSE file.
+
 // Package qemuxen is the emulated backend behind go_xen_amd64_exec, which
 // cmd/go runs for GOOS=xen go run and go test: it runs a GOOS=xen program
 // as the control domain (dom0) of the Xen hypervisor booted inside QEMU

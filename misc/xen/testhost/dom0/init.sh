@@ -80,9 +80,11 @@ ip -6 addr add fd00::1/64 dev xenbr0 nodad
 ip link set xenbr0 up
 
 # dnsmasq on xenbr0:
-# - DHCPv4: MAC 00:16:3e:00:00:NN gets 10.0.0.NN (2 <= NN <= 253,
-#   hexadecimal in the MAC, decimal in the address), any other MAC an
-#   address from 10.0.0.100-199; router and DNS server 10.0.0.1, domain test.
+# - DHCPv4: MAC 00:16:3e:00:00:NN gets 10.0.0.NN (2 <= NN <= 99 or
+#   200 <= NN <= 253, hexadecimal in the MAC, decimal in the address), any
+#   other MAC an address from 10.0.0.100-199 (dnsmasq gives out no address
+#   a dhcp-host line reserves, so the pool is left out of the fixed ones);
+#   router and DNS server 10.0.0.1, domain test.
 #   MAC 00:16:3e:00:00:fe is never answered (a DHCP server that is silent).
 # - DNS: dom0.test is 10.0.0.1 (and fd00::1); nothing is forwarded.
 # - IPv6: router advertisements for fd00::/64 (SLAAC, with RDNSS fd00::1).
@@ -105,7 +107,8 @@ ip link set xenbr0 up
 	echo "dhcp-option=option6:dns-server,[fd00::1]"
 	n=2
 	while [ $n -le 253 ]; do
-		printf 'dhcp-host=00:16:3e:00:00:%02x,10.0.0.%d\n' $n $n
+		[ $n -ge 100 ] && [ $n -le 199 ] ||
+			printf 'dhcp-host=00:16:3e:00:00:%02x,10.0.0.%d\n' $n $n
 		n=$((n + 1))
 	done
 	echo "dhcp-host=00:16:3e:00:00:fe,ignore"

@@ -1,4 +1,6 @@
-// Copyright 2026 The Go for Xen Authors.
+// Copyright 2026 The Go for Xen Authors. All rights reserved.
+// Use of this source code is governed by a BSD-style
+// license that can be found in the LICENSE file.
 
 // Host tests of the channel logic over xenfake's event channels; the
 // runtime's side is tested under the emulator (test/e2e).

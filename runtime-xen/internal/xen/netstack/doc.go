@@ -1,4 +1,6 @@
-// Copyright 2026 The Go for Xen Authors.
+// Copyright 2026 The Go for Xen Authors. All rights reserved.
+// Use of this source code is governed by a BSD-style
+// license that can be found in the LICENSE file.
 
 // Package netstack is the network stack of GOOS=xen programs: gVisor's TCP/IP
 // (gvisor.dev/gvisor/pkg/tcpip, vendored into GOROOT/src/vendor by make.bash)

@@ -1,4 +1,6 @@
-// Copyright 2026 The Go for Xen Authors.
+// Copyright 2026 The Go for Xen Authors. All rights reserved.
+// Use of this source code is governed by a BSD-style
+// license that can be found in the LICENSE file.
 
 // Package xenstore is a client of Xen's xenstore: the wire protocol of
 // xen/include/public/io/xs_wire.h and docs/misc/xenstore.txt, the byte rings
