@@ -1,3 +1,7 @@
+// Copyright 2026 The Go for Xen Authors. All rights reserved.
+// Use of this source code is governed by a BSD-style
+// license that can be found in the LICENSE file.
+
 // Tests of the release archives ./make.bash -distpack writes into
 // GOROOT/pkg/distpack (README, "Making a release"): what they hold, that a
 // rebuild from the source tarball in another directory gives the same bytes,
@@ -158,14 +162,19 @@ func (a *archive) files() []string {
 // gVisor's Apache-2.0 LICENSE beside the vendored network stack.
 func checkLicenses(t *testing.T, kind string, a *archive, prefix string) {
 	t.Helper()
-	ours, err := os.ReadFile(filepath.Join(xentest.RepoRoot(t), "LICENSE"))
-	if err != nil {
-		t.Fatal(err)
+	read := func(p string) string {
+		b, err := os.ReadFile(p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return string(b)
 	}
+	// Go's own files are the toolchain's, as upstream ships them.
+	goroot := xentest.GOROOT(t)
 	for _, l := range []struct{ name, want string }{
-		{"LICENSE", "Copyright 2009 The Go Authors."},
-		{"PATENTS", "Additional IP Rights Grant (Patents)"},
-		{"misc/xen/LICENSE", string(ours)},
+		{"LICENSE", read(filepath.Join(goroot, "LICENSE"))},
+		{"PATENTS", read(filepath.Join(goroot, "PATENTS"))},
+		{"misc/xen/LICENSE", read(filepath.Join(xentest.RepoRoot(t), "LICENSE"))},
 		{"src/vendor/gvisor.dev/gvisor/LICENSE", "Apache License\n                           Version 2.0, January 2004"},
 	} {
 		data, ok := a.data[prefix+l.name]
