@@ -40,24 +40,11 @@
 package main
 
 import (
-	"context"
 	"os"
-	"os/signal"
-	"syscall"
 
 	"goforxen.dev/misc/xen/internal/qemuxen"
 )
 
 func main() {
-	ctx, cancel := context.WithCancelCause(context.Background())
-	sigs := make(chan os.Signal, 1)
-	// SIGQUIT is how cmd/go stops a test that outlived -timeout; SIGPIPE (a
-	// reader of the output gone) stops the run too instead of killing the
-	// runner outright.
-	signal.Notify(sigs, syscall.SIGINT, syscall.SIGTERM, syscall.SIGQUIT, syscall.SIGHUP, syscall.SIGPIPE)
-	go func() {
-		sig := <-sigs
-		cancel(qemuxen.SignalError{Signal: sig.(syscall.Signal)})
-	}()
-	os.Exit(qemuxen.Main(ctx, os.Args[1:], os.Environ(), os.Stdin, os.Stdout, os.Stderr))
+	os.Exit(qemuxen.Main(qemuxen.SignalContext(), os.Args[1:], os.Environ(), os.Stdin, os.Stdout, os.Stderr))
 }

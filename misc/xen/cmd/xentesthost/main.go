@@ -55,9 +55,7 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"os/signal"
 	"strings"
-	"syscall"
 	"time"
 
 	"goforxen.dev/misc/xen/internal/exitstatus"
@@ -93,16 +91,9 @@ func main() {
 	if len(os.Args) < 2 {
 		usage()
 	}
-	// The signals go_xen_amd64_exec stops on, reported as it reports
-	// them (128+n, exitstatus): cmd/go stops a test that outlived
-	// -timeout with SIGQUIT.
-	ctx, cancel := context.WithCancelCause(context.Background())
-	sigs := make(chan os.Signal, 1)
-	signal.Notify(sigs, syscall.SIGINT, syscall.SIGTERM, syscall.SIGQUIT, syscall.SIGHUP, syscall.SIGPIPE)
-	go func() {
-		sig := <-sigs
-		cancel(qemuxen.SignalError{Signal: sig.(syscall.Signal)})
-	}()
+	// The signals go_xen_amd64_exec stops on, reported as it reports them
+	// (128+n, exitstatus).
+	ctx := qemuxen.SignalContext()
 	cmd, args := os.Args[1], os.Args[2:]
 	switch cmd {
 	case "build":
@@ -199,7 +190,7 @@ func run(ctx context.Context, args []string) int {
 	rep, err := testhost.RunReport(ctx, cfg, []testhost.Case{c})
 	if rep == nil || len(rep.Results) == 0 {
 		fmt.Fprintf(os.Stderr, "xentesthost: %v\n", err)
-		if sig := signalOf(ctx); sig != 0 {
+		if sig := qemuxen.Signal(ctx); sig != 0 {
 			return exitstatus.Outcome{Signal: sig}.Code()
 		}
 		return exitstatus.CouldNotRun
@@ -228,19 +219,10 @@ func run(ctx context.Context, args []string) int {
 			fmt.Fprintln(os.Stderr)
 		}
 	}
-	if sig := signalOf(ctx); sig != 0 && r.Failure() != "" {
+	if sig := qemuxen.Signal(ctx); sig != 0 && r.Failure() != "" {
 		return exitstatus.Outcome{Signal: sig}.Code() // the program did not finish: the signal stopped it
 	}
 	return r.ExitCode()
-}
-
-// signalOf is the signal that stopped the command, 0 if none did.
-func signalOf(ctx context.Context) syscall.Signal {
-	var se qemuxen.SignalError
-	if errors.As(context.Cause(ctx), &se) {
-		return se.Signal
-	}
-	return 0
 }
 
 func shell(ctx context.Context, args []string) int {

@@ -88,7 +88,7 @@ func (r *Runner) RunDomU(ctx context.Context, binary string, cmdline *Cmdline, p
 	if err != nil {
 		if ctx.Err() != nil {
 			fmt.Fprintf(r.Stderr, "go_xen_amd64_exec: %v: stopped the test host\n", context.Cause(ctx))
-			return exitstatus.Outcome{Signal: signalOf(context.Cause(ctx))}.Code()
+			return exitstatus.Outcome{Signal: signalOf(ctx)}.Code()
 		}
 		fmt.Fprintf(r.Stderr, "go_xen_amd64_exec: GOXEN_MODE=domu: the test host: %v\n", err)
 		return exitstatus.CouldNotRun

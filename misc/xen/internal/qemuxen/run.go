@@ -11,6 +11,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"os/signal"
 	"strings"
 	"sync"
 	"syscall"
@@ -256,7 +257,7 @@ func (r *Runner) report(ctx context.Context, end runEnd, p *qemu.Process, con *s
 
 	out := exitstatus.Outcome{Status: st, HaveStatus: haveStatus, TimedOut: end.timedOut}
 	if end.interrupted {
-		out.Signal = signalOf(context.Cause(ctx))
+		out.Signal = signalOf(ctx)
 	}
 	code := out.Code()
 	switch {
@@ -338,12 +339,36 @@ func (e SignalError) Error() string {
 	return "interrupted by " + e.Signal.String()
 }
 
-// signalOf is the signal in cause (a SignalError), or SIGTERM when the run
-// was stopped for another reason.
-func signalOf(cause error) syscall.Signal {
+// SignalContext is the context of a command that runs a program: the
+// first of the signals the commands stop on cancels it, with a
+// SignalError as its cause, which they report as 128+n. SIGQUIT is how
+// cmd/go stops a test that outlived -timeout; SIGPIPE (a reader of the
+// output gone) stops the run too instead of killing the command outright.
+func SignalContext() context.Context {
+	ctx, cancel := context.WithCancelCause(context.Background())
+	sigs := make(chan os.Signal, 1)
+	signal.Notify(sigs, syscall.SIGINT, syscall.SIGTERM, syscall.SIGQUIT, syscall.SIGHUP, syscall.SIGPIPE)
+	go func() {
+		sig := <-sigs
+		cancel(SignalError{Signal: sig.(syscall.Signal)})
+	}()
+	return ctx
+}
+
+// Signal is the signal that cancelled ctx (SignalContext), 0 if none did.
+func Signal(ctx context.Context) syscall.Signal {
 	var se SignalError
-	if errors.As(cause, &se) {
+	if errors.As(context.Cause(ctx), &se) {
 		return se.Signal
+	}
+	return 0
+}
+
+// signalOf is the signal that stopped the run (Signal), or SIGTERM when it
+// was stopped for another reason.
+func signalOf(ctx context.Context) syscall.Signal {
+	if sig := Signal(ctx); sig != 0 {
+		return sig
 	}
 	return syscall.SIGTERM
 }
